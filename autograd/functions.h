@@ -1,0 +1,114 @@
+// Every differentiable op, one declaration each. Each is implemented in its own file
+// autograd/ops/<name>.cpp with the forward and, a few lines below, the backward.
+// Shapes follow PyTorch: images are [N, C, H, W]; weights use PyTorch's layouts.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "autograd/variable.h"
+
+namespace convgrad {
+
+// ---- arithmetic with NumPy broadcasting (ops/arithmetic.cpp) ----
+Variable add(const Variable& a, const Variable& b);
+Variable sub(const Variable& a, const Variable& b);
+Variable mul(const Variable& a, const Variable& b);
+Variable div(const Variable& a, const Variable& b);
+Variable neg(const Variable& x);
+
+// A constant of x's dtype, broadcastable against anything (for `x * 2.0` and friends).
+inline Variable constant_like(const Variable& x, double value) {
+  return Variable(Tensor::scalar(value, x.dtype()));
+}
+inline Variable operator+(const Variable& a, const Variable& b) { return add(a, b); }
+inline Variable operator-(const Variable& a, const Variable& b) { return sub(a, b); }
+inline Variable operator*(const Variable& a, const Variable& b) { return mul(a, b); }
+inline Variable operator/(const Variable& a, const Variable& b) { return div(a, b); }
+inline Variable operator-(const Variable& x) { return neg(x); }
+inline Variable operator+(const Variable& a, double b) { return add(a, constant_like(a, b)); }
+inline Variable operator-(const Variable& a, double b) { return sub(a, constant_like(a, b)); }
+inline Variable operator*(const Variable& a, double b) { return mul(a, constant_like(a, b)); }
+inline Variable operator/(const Variable& a, double b) { return div(a, constant_like(a, b)); }
+inline Variable operator*(double a, const Variable& b) { return mul(constant_like(b, a), b); }
+
+// ---- pointwise math (ops/pointwise.cpp) ----
+Variable pow(const Variable& x, double exponent);  // x^p, dL/dx = g * p * x^(p-1)
+Variable square(const Variable& x);
+Variable exp(const Variable& x);
+Variable log(const Variable& x);
+Variable sqrt(const Variable& x);
+
+// ---- activations (ops/relu.cpp, ops/sigmoid.cpp, ops/tanh.cpp) ----
+Variable relu(const Variable& x);  // NOTE: dL/dx = 0 at x == 0, as in PyTorch
+Variable sigmoid(const Variable& x);
+Variable tanh(const Variable& x);
+
+// ---- reductions (ops/reduce.cpp) ----
+Variable sum(const Variable& x, const std::vector<int64_t>& dims = {}, bool keepdim = false);
+Variable mean(const Variable& x, const std::vector<int64_t>& dims = {}, bool keepdim = false);
+
+// ---- shape and selection (ops/reshape.cpp, ops/cat.cpp, ops/select.cpp) ----
+Variable reshape(const Variable& x, const Shape& shape);  // a view; one size may be -1
+Variable flatten(const Variable& x, int64_t start_dim = 1, int64_t end_dim = -1);
+Variable cat(const std::vector<Variable>& xs, int64_t dim);
+Variable select(const Variable& x, int64_t dim, int64_t index);  // removes `dim`, like x[:, i]
+Variable slice(const Variable& x, int64_t dim, int64_t start, int64_t end, int64_t step = 1);
+
+// ---- linear algebra (ops/matmul.cpp, ops/linear.cpp) ----
+Variable matmul(const Variable& a, const Variable& b);  // [.., M, K] @ [K, N]
+// y = x W^T + b; x [N, in], weight [out, in], bias [out] or undefined.
+Variable linear(const Variable& x, const Variable& weight, const Variable& bias = Variable());
+
+// ---- convolution and pooling (ops/conv2d.cpp, ops/conv_transpose2d.cpp, ops/max_pool2d.cpp) ----
+using Pair = std::array<int64_t, 2>;  // (height, width)
+
+struct Conv2dOptions {
+  Pair stride{1, 1};
+  Pair padding{0, 0};
+  Pair dilation{1, 1};
+};
+// x [N, C_in, H, W], weight [C_out, C_in, K_h, K_w], bias [C_out] or undefined.
+// H_out = floor((H + 2 p - d (K - 1) - 1) / s) + 1
+Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias,
+                const Conv2dOptions& options = {});
+
+struct ConvTranspose2dOptions {
+  Pair stride{1, 1};
+  Pair padding{0, 0};
+  Pair output_padding{0, 0};  // must be < stride or < dilation
+  Pair dilation{1, 1};
+};
+// x [N, C_in, H, W], weight [C_in, C_out, K_h, K_w], bias [C_out] or undefined.
+// H_out = (H - 1) s - 2 p + d (K - 1) + output_padding + 1
+Variable conv_transpose2d(const Variable& x, const Variable& weight, const Variable& bias,
+                          const ConvTranspose2dOptions& options = {});
+
+struct MaxPool2dOptions {
+  Pair kernel_size{2, 2};
+  Pair stride{0, 0};  // 0 means "= kernel_size", PyTorch's default
+  Pair padding{0, 0};
+  Pair dilation{1, 1};
+  bool ceil_mode = false;
+};
+// NOTE: ties go to the first maximum in row-major window order; padding acts as -inf.
+Variable max_pool2d(const Variable& x, const MaxPool2dOptions& options);
+// The same, also returning each output's argmax as a flat index h * W + w in its plane.
+struct MaxPool2dResult {
+  Variable output;
+  std::vector<int64_t> indices;
+};
+MaxPool2dResult max_pool2d_with_indices(const Variable& x, const MaxPool2dOptions& options);
+
+// ---- losses (ops/mse_loss.cpp, ops/binary_cross_entropy.cpp, ops/cross_entropy.cpp) ----
+enum class Reduction { Mean, Sum };
+Variable mse_loss(const Variable& input, const Variable& target, Reduction reduction = Reduction::Mean);
+// input holds probabilities in [0, 1]; NOTE: log is clamped at -100, as in PyTorch.
+Variable binary_cross_entropy(const Variable& input, const Variable& target,
+                              Reduction reduction = Reduction::Mean);
+// logits [N, C], targets: N class indices in [0, C).
+Variable cross_entropy(const Variable& logits, const std::vector<int64_t>& targets,
+                       Reduction reduction = Reduction::Mean);
+
+}  // namespace convgrad

@@ -1,0 +1,34 @@
+// ReLU: y = max(x, 0).
+#include "autograd/functions.h"
+#include "autograd/kink.h"
+#include "tensor/elementwise.h"
+
+namespace convgrad {
+
+namespace {
+// Fingerprint of the mask (x > 0), so gradcheck can tell when a perturbation flips it.
+uint64_t mask_fingerprint(const Tensor& x) {
+  return dispatch(x.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    const T* v = x.data<T>();
+    uint64_t hash = kFingerprintSeed;
+    for (int64_t i = 0; i < x.numel(); ++i) hash = fingerprint_mix(hash, v[i] > T(0));
+    return hash;
+  });
+}
+}  // namespace
+
+Variable relu(const Variable& x) {
+  const Tensor& input = x.data();
+  if (kink_recording()) record_kink_state("relu", mask_fingerprint(input));
+  Tensor output = map_unary(input, [](auto v) { return v > 0 ? v : decltype(v)(0); });
+
+  // dL/dx = dL/dy * (x > 0)
+  // NOTE: at x == 0 the subgradient 0 is used, as in PyTorch.
+  return make_result("relu", output, {x}, [input](const Tensor& grad_output) {
+    return Grads{map_binary(grad_output, input, "relu_backward",
+                            [](auto g, auto v) { return v > 0 ? g : decltype(g)(0); })};
+  });
+}
+
+}  // namespace convgrad

@@ -1,0 +1,80 @@
+#include "tensor/reduce.h"
+
+#include <algorithm>
+
+namespace convgrad {
+
+std::vector<int64_t> normalize_dims(const std::vector<int64_t>& dims, int64_t rank, const char* op) {
+  std::vector<int64_t> out;
+  if (dims.empty()) {
+    for (int64_t d = 0; d < rank; ++d) out.push_back(d);
+    return out;
+  }
+  for (int64_t d : dims) out.push_back(normalize_dim(d, rank, op));
+  std::sort(out.begin(), out.end());
+  CONVGRAD_CHECK(std::adjacent_find(out.begin(), out.end()) == out.end(), op,
+                 ": expected each dimension at most once, but got a repeated one");
+  return out;
+}
+
+Shape reduced_shape(const Shape& shape, const std::vector<int64_t>& dims, bool keepdim) {
+  const auto norm = normalize_dims(dims, static_cast<int64_t>(shape.size()), "reduce");
+  Shape out;
+  for (int64_t d = 0; d < static_cast<int64_t>(shape.size()); ++d) {
+    const bool reduced = std::binary_search(norm.begin(), norm.end(), d);
+    if (!reduced) out.push_back(shape[d]);
+    else if (keepdim) out.push_back(1);
+  }
+  return out;
+}
+
+Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
+  const auto norm = normalize_dims(dims, x.dim(), "sum");
+  const Shape out_shape = reduced_shape(x.shape(), norm, keepdim);
+  Tensor out = Tensor::zeros(out_shape, x.dtype());
+  // Each input element adds into the output element with the reduced coordinates dropped.
+  // out_stride[d] is that element's stride for kept dims and 0 for reduced ones.
+  const Shape kept = reduced_shape(x.shape(), norm, /*keepdim=*/true);
+  const auto kept_strides = contiguous_strides(kept);
+  std::vector<int64_t> out_stride(x.dim());
+  for (int64_t d = 0; d < x.dim(); ++d)
+    out_stride[d] = std::binary_search(norm.begin(), norm.end(), d) ? 0 : kept_strides[d];
+  dispatch(x.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    const T* in = x.data<T>();
+    T* o = out.data<T>();
+    if (static_cast<int64_t>(norm.size()) == x.dim()) {  // full reduction
+      double total = 0.0;  // accumulate in double for float32 accuracy
+      for (int64_t i = 0; i < x.numel(); ++i) total += in[i];
+      o[0] = static_cast<T>(total);
+      return;
+    }
+    std::vector<int64_t> index(x.dim(), 0);
+    int64_t io = 0;
+    for (int64_t i = 0; i < x.numel(); ++i) {
+      o[io] += in[i];
+      for (int64_t d = x.dim() - 1; d >= 0; --d) {
+        io += out_stride[d];
+        if (++index[d] < x.shape()[d]) break;
+        io -= out_stride[d] * x.shape()[d];
+        index[d] = 0;
+      }
+    }
+  });
+  return out;
+}
+
+Tensor mean(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
+  const auto norm = normalize_dims(dims, x.dim(), "mean");
+  int64_t count = 1;
+  for (int64_t d : norm) count *= x.shape()[d];
+  Tensor total = sum(x, norm, keepdim);
+  dispatch(total.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    T* p = total.data<T>();
+    for (int64_t i = 0; i < total.numel(); ++i) p[i] /= static_cast<T>(count);
+  });
+  return total;
+}
+
+}  // namespace convgrad
