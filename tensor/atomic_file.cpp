@@ -1,9 +1,9 @@
 #include "tensor/atomic_file.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -14,9 +14,18 @@
 
 namespace convgrad {
 
+namespace {
+// A temporary name beside the target, unique to this process and call.
+std::string temporary_name_for(const std::string& path) {
+  static std::atomic<uint64_t> counter{0};
+  return path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+}
+}  // namespace
+
 void write_file_atomically(const std::string& path, const std::string& bytes) {
-  std::string tmp = path + ".tmp.XXXXXX";
-  const int fd = mkstemp(tmp.data());
+  const std::string tmp = temporary_name_for(path);
+  // O_EXCL: never write through an existing file or link; mode 0666 is reduced by the umask.
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
   CONVGRAD_CHECK(fd >= 0, path, ": cannot write file: ", std::strerror(errno));
   size_t written = 0;
   while (written < bytes.size()) {
@@ -30,10 +39,6 @@ void write_file_atomically(const std::string& path, const std::string& bytes) {
     }
     written += static_cast<size_t>(n);
   }
-  // mkstemp creates 0600; give the file the usual permissions (subject to umask).
-  const mode_t mask = umask(0);
-  umask(mask);
-  fchmod(fd, 0666 & ~mask);
   const bool synced = ::fsync(fd) == 0;
   const bool closed = ::close(fd) == 0;
   if (!synced || !closed || std::rename(tmp.c_str(), path.c_str()) != 0) {

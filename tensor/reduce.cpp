@@ -67,7 +67,8 @@ Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
 Tensor mean(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
   const auto norm = normalize_dims(dims, x.dim(), "mean");
   int64_t count = 1;
-  for (int64_t d : norm) count *= x.shape()[d];
+  for (int64_t d : norm)
+    if (d < x.dim()) count *= x.shape()[d];  // a scalar's "dim 0" reduces nothing
   Tensor total = sum(x, norm, keepdim);
   dispatch(total.dtype(), [&](auto zero) {
     using T = decltype(zero);

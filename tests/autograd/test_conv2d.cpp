@@ -1,0 +1,302 @@
+// conv2d (autograd/ops/conv2d.cpp) and its kernels im2col / col2im (tensor/conv_kernels.cpp).
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "autograd/autograd.h"
+#include "tensor/conv_kernels.h"
+#include "tensor/elementwise.h"
+#include "tensor/npy.h"
+#include "tensor/random.h"
+
+using namespace convgrad;
+
+namespace {
+using Values = std::vector<double>;
+
+Variable random_var(const Shape& shape, uint64_t seed, bool requires_grad = true, DType dtype = DType::Float64) {
+  Generator gen(seed);
+  return Variable(uniform(shape, -1.0, 1.0, gen, dtype), requires_grad);
+}
+
+// One PyTorch golden case: tests/fixtures/golden/<name>/case.json and its .npy files.
+struct Golden {
+  std::string dir;
+  nlohmann::json spec;
+  explicit Golden(const std::string& name) : dir(std::string(CONVGRAD_FIXTURES_DIR) + "/golden/" + name) {
+    std::ifstream in(dir + "/case.json");
+    REQUIRE(in.good());
+    spec = nlohmann::json::parse(in);
+  }
+  bool has(const char* section, const char* role) const { return spec.at(section).contains(role); }
+  Tensor tensor(const char* section, const char* role) const {
+    return read_npy(dir + "/" + spec.at(section).at(role).get<std::string>());
+  }
+  Tensor grad_output() const { return read_npy(dir + "/" + spec.at("grad_output").get<std::string>()); }
+  Pair pair(const char* key, int64_t fallback) const {  // an int or an [h, w] list in config
+    const auto& config = spec.at("config");
+    if (!config.contains(key)) return {fallback, fallback};
+    const auto& v = config.at(key);
+    return v.is_array() ? Pair{v[0].get<int64_t>(), v[1].get<int64_t>()} : Pair{v.get<int64_t>(), v.get<int64_t>()};
+  }
+};
+
+// Worst |got - want| / max(1, |want|), the `convgrad golden` measure.
+double golden_error(const Tensor& got, const Tensor& want) {
+  REQUIRE(got.shape() == want.shape());
+  const Values g = got.to_vector(), w = want.to_vector();
+  double worst = 0.0;
+  for (size_t i = 0; i < g.size(); ++i) worst = std::max(worst, std::fabs(g[i] - w[i]) / std::max(1.0, std::fabs(w[i])));
+  return worst;
+}
+// Image n of a batch, as a [1, ...] tensor.
+Tensor sample(const Tensor& batch, int64_t n) {
+  Shape shape = batch.shape();
+  shape[0] = 1;
+  const int64_t size = shape_numel(shape);
+  const std::vector<double> all = batch.to_vector();
+  return Tensor::from_vector(std::vector<double>(all.begin() + n * size, all.begin() + (n + 1) * size), shape,
+                             batch.dtype());
+}
+}  // namespace
+
+TEST_CASE("conv2d forward and backward by hand") {
+  // x = [[1, 2, 3], [4, 5, 6], [7, 8, 9]], w = [[1, 2], [3, 4]], b = 10, stride 1, no padding:
+  //   y[0][0] = 1*1 + 2*2 + 3*4 + 4*5 + 10 = 47      y[0][1] = 1*2 + 2*3 + 3*5 + 4*6 + 10 = 57
+  //   y[1][0] = 1*4 + 2*5 + 3*7 + 4*8 + 10 = 77      y[1][1] = 1*5 + 2*6 + 3*8 + 4*9 + 10 = 87
+  Variable x(Tensor::from_vector({1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 1, 3, 3}, DType::Float64), true);
+  Variable w(Tensor::from_vector({1, 2, 3, 4}, {1, 1, 2, 2}, DType::Float64), true);
+  Variable b(Tensor::from_vector({10}, {1}, DType::Float64), true);
+  Variable y = conv2d(x, w, b);
+  CHECK(y.shape() == Shape{1, 1, 2, 2});
+  CHECK(y.data().to_vector() == Values{47, 57, 77, 87});
+
+  // With dL/dy = 1 everywhere:
+  //   dL/dw[kh][kw] = sum of the 2x2 block of x at offset (kh, kw): [[1+2+4+5, 2+3+5+6], [4+5+7+8, 5+6+8+9]]
+  //   dL/db = 4 (output pixels)
+  //   dL/dx[i][j] = sum of the weights that touch pixel (i, j): corners get one weight, the centre all four
+  y.backward(Tensor::ones(y.shape(), DType::Float64));
+  CHECK(w.grad().to_vector() == Values{12, 16, 24, 28});
+  CHECK(b.grad().to_vector() == Values{4});
+  CHECK(x.grad().to_vector() == Values{1, 3, 2, 4, 10, 6, 3, 7, 4});
+}
+
+TEST_CASE("conv2d with stride 2 and padding 1 by hand") {
+  // x = 2x2 ones, w = 3x3 ones, padding 1, stride 2: H_out = floor((2 + 2 - 2 - 1) / 2) + 1 = 1.
+  // The single window is centred on x[0][0] and covers all four ones: y = 4.
+  Variable x(Tensor::ones({1, 1, 2, 2}, DType::Float64), true);
+  Variable w(Tensor::ones({1, 1, 3, 3}, DType::Float64), true);
+  Conv2dOptions options;
+  options.stride = {2, 2};
+  options.padding = {1, 1};
+  Variable y = conv2d(x, w, Variable(), options);
+  CHECK(y.shape() == Shape{1, 1, 1, 1});
+  CHECK(y.item() == 4.0);
+  // dL/dw is the padded input under the window: zeros on the top row and left column.
+  y.backward(Tensor::ones(y.shape(), DType::Float64));
+  CHECK(w.grad().to_vector() == Values{0, 0, 0, 0, 1, 1, 0, 1, 1});
+}
+
+TEST_CASE("conv2d matches PyTorch golden cases (forward and every gradient)") {
+  const std::string name = GENERATE(as<std::string>{}, "conv2d_cw_16to8_k3p1", "conv2d_cw_1to8_k3p1",
+                                    "conv2d_cw_8to16_k3p1", "conv2d_cw_8to1_k1", "conv2d_cw_8to8_k3p1",
+                                    "conv2d_k2x3_s2_p1x0_d2x1", "conv2d_k3_d2_p2", "conv2d_k3_p0", "conv2d_k3_s2_p1",
+                                    "conv2d_nobias_k3", "conv2d_vae_k4_s2_p1", "conv2d_vae_k4_s2_p1_odd");
+  CAPTURE(name);
+  const Golden golden(name);
+  Variable x(golden.tensor("inputs", "input"), true);
+  Variable w(golden.tensor("params", "weight"), true);
+  const bool has_bias = golden.has("params", "bias");
+  Variable b = has_bias ? Variable(golden.tensor("params", "bias"), true) : Variable();
+  Conv2dOptions options;
+  options.stride = golden.pair("stride", 1);
+  options.padding = golden.pair("padding", 0);
+  options.dilation = golden.pair("dilation", 1);
+
+  Variable y = conv2d(x, w, b, options);
+  CHECK(golden_error(y.data(), golden.tensor("outputs", "output")) < 1e-10);
+  y.backward(golden.grad_output());
+  CHECK(golden_error(x.grad(), golden.tensor("grads", "input")) < 1e-10);
+  CHECK(golden_error(w.grad(), golden.tensor("grads", "weight")) < 1e-10);
+  if (has_bias) CHECK(golden_error(b.grad(), golden.tensor("grads", "bias")) < 1e-10);
+}
+
+TEST_CASE("conv2d gradcheck over strides, paddings and dilations") {
+  const int64_t stride = GENERATE(1, 2, 3);
+  const int64_t padding = GENERATE(0, 1, 2);
+  const int64_t dilation = GENERATE(1, 2);
+  const bool with_bias = GENERATE(true, false);
+  CAPTURE(stride, padding, dilation, with_bias);
+  // Odd sizes and a rectangular kernel: x [2, 2, 7, 8], w [3, 2, 3, 2].
+  Variable x = random_var({2, 2, 7, 8}, 1), w = random_var({3, 2, 3, 2}, 2), b = random_var({3}, 3);
+  Conv2dOptions options;
+  options.stride = {stride, stride};
+  options.padding = {padding, padding};
+  options.dilation = {dilation, dilation};
+  auto fn = [&](const std::vector<Variable>& in) {
+    return conv2d(in[0], in[1], with_bias ? in[2] : Variable(), options);
+  };
+  auto r = with_bias ? gradcheck(fn, {x, w, b}) : gradcheck(fn, {x, w});
+  INFO(r.report());
+  REQUIRE(r.passed);
+}
+
+TEST_CASE("conv2d gradcheck with different height and width options") {
+  using Row = std::tuple<Pair, Pair, Pair, Pair, Pair>;  // stride, padding, dilation, kernel, input H x W
+  const auto [stride, padding, dilation, kernel, size] = GENERATE(table<Pair, Pair, Pair, Pair, Pair>({
+      Row{{1, 2}, {0, 1}, {1, 1}, {3, 3}, {5, 6}},
+      Row{{2, 1}, {1, 0}, {2, 1}, {2, 3}, {8, 9}},
+      Row{{3, 2}, {2, 1}, {1, 2}, {1, 4}, {7, 11}},
+      Row{{1, 1}, {0, 0}, {1, 1}, {1, 1}, {3, 4}},
+      Row{{2, 3}, {1, 2}, {2, 2}, {4, 2}, {6, 5}},
+  }));
+  CAPTURE(stride, padding, dilation, kernel, size);
+  Variable x = random_var({2, 3, size[0], size[1]}, 4);
+  Variable w = random_var({2, 3, kernel[0], kernel[1]}, 5), b = random_var({2}, 6);
+  Conv2dOptions options{stride, padding, dilation};
+  auto r = gradcheck([&](const std::vector<Variable>& in) { return conv2d(in[0], in[1], in[2], options); }, {x, w, b});
+  INFO(r.report());
+  REQUIRE(r.passed);
+}
+
+TEST_CASE("conv2d skips the gradients of inputs that do not require grad") {
+  Variable x = random_var({2, 2, 5, 5}, 7, /*requires_grad=*/false);
+  Variable w = random_var({3, 2, 3, 3}, 8), b = random_var({3}, 9, false);
+  Variable y = conv2d(x, w, b);
+  y.backward(Tensor::ones(y.shape(), DType::Float64));
+  CHECK(w.grad().defined());
+  CHECK_FALSE(x.grad().defined());
+  CHECK_FALSE(b.grad().defined());
+  // Nothing requires grad: a plain constant, no graph.
+  CHECK_FALSE(conv2d(x, w.detach(), b).requires_grad());
+}
+
+TEST_CASE("conv2d's im2col + GEMM path equals the plain seven-deep loop") {
+  using Row = std::tuple<Pair, Pair, Pair, Pair, Pair>;  // stride, padding, dilation, kernel, input H x W
+  const auto [stride, padding, dilation, kernel, size] = GENERATE(table<Pair, Pair, Pair, Pair, Pair>({
+      Row{{1, 1}, {1, 1}, {1, 1}, {3, 3}, {10, 10}},
+      Row{{2, 2}, {1, 1}, {1, 1}, {4, 4}, {14, 14}},
+      Row{{2, 1}, {1, 0}, {2, 1}, {2, 3}, {8, 9}},
+      Row{{3, 2}, {2, 2}, {2, 1}, {3, 5}, {9, 7}},
+      Row{{1, 3}, {0, 2}, {1, 3}, {1, 2}, {4, 13}},
+  }));
+  const DType dtype = GENERATE(DType::Float64, DType::Float32);
+  CAPTURE(stride, padding, dilation, kernel, size, dtype_name(dtype));
+  const int64_t N = 3, C_in = 4, C_out = 5;
+  Variable x = random_var({N, C_in, size[0], size[1]}, 10, false, dtype);
+  Variable w = random_var({C_out, C_in, kernel[0], kernel[1]}, 11, false, dtype);
+  Variable b = random_var({C_out}, 12, false, dtype);
+  const Tensor fast = conv2d(x, w, b, Conv2dOptions{stride, padding, dilation}).data();
+
+  const ConvGeometry g = conv2d_geometry(x.shape(), w.shape(), stride, padding, dilation);
+  Tensor slow = Tensor::empty({N, C_out, g.H_out, g.W_out}, dtype);
+  dispatch(dtype, [&](auto zero) {
+    using T = decltype(zero);
+    conv2d_reference<T>(x.data().data<T>(), w.data().data<T>(), b.data().data<T>(), g, C_out, slow.data<T>());
+  });
+  REQUIRE(fast.shape() == slow.shape());
+  CHECK(max_abs_diff(fast, slow) < (dtype == DType::Float64 ? 1e-12 : 1e-4));
+}
+
+TEST_CASE("im2col follows its definition and col2im is its adjoint") {
+  // cols[(c K_h + kh) K_w + kw][(n H_out + oh) W_out + ow] = x[n][c][oh s_h - p_h + kh d_h][ow s_w - p_w + kw d_w]
+  const ConvGeometry g = conv2d_geometry({2, 3, 7, 6}, {1, 3, 3, 2}, {2, 1}, {1, 2}, {1, 2});
+  const Tensor x = random_var({2, 3, 7, 6}, 13).data();
+  Tensor cols = Tensor::empty({g.col_rows(), g.col_cols()}, DType::Float64);
+  im2col<double>(x.data<double>(), g, cols.data<double>());
+  for (int64_t c = 0; c < g.C; ++c)
+    for (int64_t kh = 0; kh < g.K_h; ++kh)
+      for (int64_t kw = 0; kw < g.K_w; ++kw)
+        for (int64_t n = 0; n < g.N; ++n)
+          for (int64_t oh = 0; oh < g.H_out; ++oh)
+            for (int64_t ow = 0; ow < g.W_out; ++ow) {
+              const int64_t h = oh * 2 - 1 + kh * 1, w = ow * 1 - 2 + kw * 2;
+              const bool inside = h >= 0 && h < g.H && w >= 0 && w < g.W;
+              const double want = inside ? x.at({n, c, h, w}) : 0.0;
+              REQUIRE(cols.at({(c * g.K_h + kh) * g.K_w + kw, (n * g.H_out + oh) * g.W_out + ow}) == want);
+            }
+  // <im2col(x), u> == <x, col2im(u)> for any u: col2im is im2col's transpose.
+  const Tensor u = random_var(cols.shape(), 14).data();
+  Tensor back = Tensor::empty(x.shape(), DType::Float64);
+  col2im<double>(u.data<double>(), g, back.data<double>());
+  double lhs = 0, rhs = 0;
+  for (int64_t i = 0; i < cols.numel(); ++i) lhs += cols.data<double>()[i] * u.data<double>()[i];
+  for (int64_t i = 0; i < x.numel(); ++i) rhs += x.data<double>()[i] * back.data<double>()[i];
+  CHECK(lhs == Approx(rhs).epsilon(1e-12));
+}
+
+TEST_CASE("conv2d in float32 agrees with float64") {
+  Variable x = random_var({2, 3, 9, 8}, 15), w = random_var({4, 3, 3, 3}, 16), b = random_var({4}, 17);
+  Conv2dOptions options{{2, 1}, {1, 1}, {1, 1}};
+  const Tensor y64 = conv2d(x, w, b, options).data();
+  const Tensor y32 = conv2d(Variable(x.data().to(DType::Float32)), Variable(w.data().to(DType::Float32)),
+                            Variable(b.data().to(DType::Float32)), options).data();
+  CHECK(y32.dtype() == DType::Float32);
+  CHECK(max_abs_diff(y32.to(DType::Float64), y64) < 1e-5);
+}
+
+TEST_CASE("conv2d error messages name both shapes") {
+  auto var = [](const Shape& s) { return Variable(Tensor::zeros(s, DType::Float64)); };
+  SECTION("channel mismatch") {
+    REQUIRE_THROWS_WITH(conv2d(var({32, 3, 10, 10}), var({8, 1, 3, 3}), var({8})),
+                        "conv2d: expected input [32, 3, 10, 10] to have 1 channels (weight [8, 1, 3, 3]), "
+                        "but got 3 channels");
+  }
+  SECTION("kernel larger than the padded input") {
+    REQUIRE_THROWS_WITH(conv2d(var({1, 1, 2, 2}), var({1, 1, 3, 3}), Variable()),
+                        "conv2d: expected a kernel no larger than the padded input, but got input [1, 1, 2, 2] with "
+                        "padding (0, 0) and kernel (3, 3) dilated by (1, 1): 3x3 > padded 2x2");
+    // Padding makes room: 2 + 2 * 1 = 4 >= 3.
+    CHECK(conv2d(var({1, 1, 2, 2}), var({1, 1, 3, 3}), Variable(), Conv2dOptions{{1, 1}, {1, 1}, {1, 1}}).shape() ==
+          Shape{1, 1, 2, 2});
+    // Dilation 2 turns a 3x3 kernel into 5x5.
+    REQUIRE_THROWS_WITH(conv2d(var({1, 1, 4, 6}), var({1, 1, 3, 3}), Variable(), Conv2dOptions{{1, 1}, {0, 0}, {2, 2}}),
+                        Catch::Contains("input [1, 1, 4, 6] with padding (0, 0) and kernel (3, 3) dilated by (2, 2)"));
+  }
+  SECTION("non-4-d input or weight") {
+    REQUIRE_THROWS_WITH(conv2d(var({3, 10, 10}), var({8, 3, 3, 3}), Variable()),
+                        "conv2d: expected a 4-d input [N, C_in, H, W], but got [3, 10, 10]");
+    REQUIRE_THROWS_WITH(conv2d(var({1, 3, 10, 10}), var({8, 27}), Variable()),
+                        "conv2d: expected a 4-d weight [C_out, C_in, K_h, K_w], but got [8, 27]");
+  }
+  SECTION("bias of the wrong size") {
+    REQUIRE_THROWS_WITH(conv2d(var({2, 1, 10, 10}), var({8, 1, 3, 3}), var({3})),
+                        "conv2d: expected bias of shape [8] (weight [8, 1, 3, 3]), but got [3]");
+  }
+  SECTION("non-positive stride or dilation, negative padding") {
+    REQUIRE_THROWS_WITH(conv2d(var({1, 1, 5, 5}), var({1, 1, 3, 3}), Variable(), Conv2dOptions{{0, 1}, {0, 0}, {1, 1}}),
+                        "conv2d: expected a positive stride, but got (0, 1)");
+    REQUIRE_THROWS_WITH(conv2d(var({1, 1, 5, 5}), var({1, 1, 3, 3}), Variable(), Conv2dOptions{{1, 1}, {-1, 0}, {1, 1}}),
+                        "conv2d: expected a non-negative padding, but got (-1, 0)");
+    REQUIRE_THROWS_WITH(conv2d(var({1, 1, 5, 5}), var({1, 1, 3, 3}), Variable(), Conv2dOptions{{1, 1}, {0, 0}, {1, 0}}),
+                        "conv2d: expected a positive dilation, but got (1, 0)");
+  }
+  SECTION("mixed dtypes") {
+    REQUIRE_THROWS_WITH(conv2d(var({1, 1, 5, 5}), Variable(Tensor::zeros({1, 1, 3, 3}, DType::Float32)), Variable()),
+                        Catch::Contains("conv2d: expected tensors of one dtype"));
+  }
+}
+
+TEST_CASE("conv2d on a coursework-sized batch equals one image at a time") {
+  // Batch 32, 16 -> 8 channels, 10x10: large enough that im2col and col2im run their OpenMP
+  // loops; one image alone stays below the threshold and runs serially.
+  Variable x = random_var({32, 16, 10, 10}, 18), w = random_var({8, 16, 3, 3}, 19), b = random_var({8}, 20);
+  const Conv2dOptions options{{1, 1}, {1, 1}, {1, 1}};
+  Variable y = conv2d(x, w, b, options);
+  const Tensor g = random_var(y.shape(), 21).data();
+  y.backward(g);
+  Tensor grad_weight_sum = Tensor::zeros(w.shape(), DType::Float64);
+  for (int64_t n = 0; n < 32; ++n) {
+    CAPTURE(n);
+    Variable x_n(sample(x.data(), n), true), w_n(w.data(), true);
+    Variable y_n = conv2d(x_n, w_n, b.detach(), options);
+    REQUIRE(max_abs_diff(y_n.data(), sample(y.data(), n)) < 1e-12);
+    y_n.backward(sample(g, n));
+    REQUIRE(max_abs_diff(x_n.grad(), sample(x.grad(), n)) < 1e-12);
+    add_inplace(grad_weight_sum, w_n.grad());
+  }
+  CHECK(max_abs_diff(grad_weight_sum, w.grad()) < 1e-10);
+}
