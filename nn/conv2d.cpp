@@ -1,0 +1,38 @@
+#include "nn/conv2d.h"
+
+#include "nn/layer_checks.h"
+
+namespace convgrad {
+
+Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, Size2 kernel_size, Size2 stride,
+               Size2 padding, Size2 dilation, bool bias, DType dtype, Generator& gen)
+    : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(kernel_size) {
+  check_positive("Conv2d", "in_channels", in_channels);
+  check_positive("Conv2d", "out_channels", out_channels);
+  check_positive("Conv2d", "kernel_size", kernel_size_);
+  check_positive("Conv2d", "stride", stride);
+  check_non_negative("Conv2d", "padding", padding);
+  check_positive("Conv2d", "dilation", dilation);
+  options_.stride = stride;
+  options_.padding = padding;
+  options_.dilation = dilation;
+
+  const Shape weight_shape{out_channels, in_channels, kernel_size_[0], kernel_size_[1]};
+  const double bound = default_init_bound(fan_in_of(weight_shape));
+  weight_ = register_parameter("weight", uniform_init(weight_shape, -bound, bound, gen, dtype));
+  if (bias) bias_ = register_parameter("bias", uniform_init({out_channels}, -bound, bound, gen, dtype));
+}
+
+Variable Conv2d::forward(const Variable& x) { return conv2d(x, weight_, bias_, options_); }
+
+std::string Conv2d::extra_repr() const {
+  // The fields PyTorch's _ConvNd.extra_repr prints, skipping defaults the same way.
+  std::string out = str_cat(in_channels_, ", ", out_channels_, ", kernel_size=", pair_str(kernel_size_),
+                            ", stride=", pair_str(options_.stride));
+  if (options_.padding != Pair{0, 0}) out += ", padding=" + pair_str(options_.padding);
+  if (options_.dilation != Pair{1, 1}) out += ", dilation=" + pair_str(options_.dilation);
+  if (!bias_.defined()) out += ", bias=False";
+  return out;
+}
+
+}  // namespace convgrad

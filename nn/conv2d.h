@@ -1,0 +1,37 @@
+// Conv2d: y = conv2d(x, weight, bias) with weight [C_out, C_in, K_h, K_w], bias [C_out].
+// H_out = floor((H + 2 p - d (K - 1) - 1) / s) + 1. Init: U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
+// fan_in = C_in * K_h * K_w (nn/init.h).
+#pragma once
+
+#include "nn/init.h"
+#include "nn/module.h"
+
+namespace convgrad {
+
+class Conv2d : public Module {
+ public:
+  Conv2d(int64_t in_channels, int64_t out_channels, Size2 kernel_size, Size2 stride = 1,
+         Size2 padding = 0, Size2 dilation = 1, bool bias = true, DType dtype = DType::Float32,
+         Generator& gen = default_generator());
+
+  Variable forward(const Variable& x) override;
+  std::string name() const override { return "Conv2d"; }
+  std::string extra_repr() const override;
+
+  const Variable& weight() const { return weight_; }
+  const Variable& bias() const { return bias_; }  // undefined when bias = false
+  const Conv2dOptions& options() const { return options_; }
+  int64_t in_channels() const { return in_channels_; }
+  int64_t out_channels() const { return out_channels_; }
+  Pair kernel_size() const { return kernel_size_; }
+
+ private:
+  int64_t in_channels_;
+  int64_t out_channels_;
+  Pair kernel_size_;
+  Conv2dOptions options_;
+  Variable weight_;
+  Variable bias_;
+};
+
+}  // namespace convgrad

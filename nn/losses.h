@@ -1,0 +1,17 @@
+// The coursework's losses, built from autograd ops (so they need no backward of their own).
+#pragma once
+
+#include "autograd/functions.h"
+
+namespace convgrad {
+
+// MSE_reconstruct: the squared error summed over every non-batch element, averaged over
+// the batch: mean_n sum_{c,h,w} (xhat - x)^2 = sum / N (= 100 x MSELoss for 10x10 images).
+// Computed as ((xhat - x)^2).sum(dim=(1, ...)).mean(), PyTorch's order. Shapes must match.
+Variable mse_reconstruct(const Variable& xhat, const Variable& x);
+
+// MSE_regress: mean_n (yhat_n - y_n)^2. yhat and y are each [N] or [N, 1] (never broadcast
+// against each other into [N, N], PyTorch's classic trap); the N must agree.
+Variable mse_regress(const Variable& yhat, const Variable& y);
+
+}  // namespace convgrad

@@ -1,0 +1,25 @@
+// MaxPool2d: the maximum over each K_h x K_w window. stride 0 means "= kernel_size"
+// (PyTorch's default); padding acts as -inf; ties go to the first maximum in row-major
+// window order. No parameters.
+#pragma once
+
+#include "nn/module.h"
+
+namespace convgrad {
+
+class MaxPool2d : public Module {
+ public:
+  MaxPool2d(Size2 kernel_size, Size2 stride = 0, Size2 padding = 0, bool ceil_mode = false,
+            Size2 dilation = 1);
+
+  Variable forward(const Variable& x) override;
+  std::string name() const override { return "MaxPool2d"; }
+  std::string extra_repr() const override;
+
+  const MaxPool2dOptions& options() const { return options_; }
+
+ private:
+  MaxPool2dOptions options_;
+};
+
+}  // namespace convgrad

@@ -1,0 +1,99 @@
+// Layers call the functional ops with their options: output shapes, PyTorch golden
+// forwards (weights loaded by name through load_state_dict), constructor checks.
+#include <catch2/catch.hpp>
+
+#include "nn/nn.h"
+#include "tensor/elementwise.h"
+#include "tensor/npy.h"
+
+using namespace convgrad;
+
+namespace {
+std::string golden(const std::string& name, const std::string& file) {
+  return std::string(CONVGRAD_FIXTURES_DIR) + "/golden/" + name + "/" + file;
+}
+
+// Loads a golden case's weight and bias into `layer`, runs its input through and returns
+// the largest |got - want| / max(1, |want|).
+double golden_forward_error(Module& layer, const std::string& name) {
+  StateDict state{{"weight", read_npy(golden(name, "param_weight.npy"))}};
+  if (layer.named_parameters().size() == 2) state["bias"] = read_npy(golden(name, "param_bias.npy"));
+  load_state_dict(layer, state);
+  const Tensor got = layer.forward(Variable(read_npy(golden(name, "input_input.npy")))).data();
+  const Tensor want = read_npy(golden(name, "output_output.npy"));
+  REQUIRE(got.shape() == want.shape());
+  double worst = 0;
+  const auto g = got.to_vector(), w = want.to_vector();
+  for (size_t i = 0; i < g.size(); ++i) worst = std::max(worst, std::abs(g[i] - w[i]) / std::max(1.0, std::abs(w[i])));
+  return worst;
+}
+}  // namespace
+
+TEST_CASE("layers match PyTorch 1.13 forwards in float64") {
+  Generator gen(0);
+  SECTION("Conv2d(1, 8, 3, padding=1)") {
+    Conv2d conv(1, 8, 3, 1, 1, 1, true, DType::Float64, gen);
+    CHECK(golden_forward_error(conv, "conv2d_cw_1to8_k3p1") < 1e-12);
+  }
+  SECTION("ConvTranspose2d(3, 4, 3, stride=2, padding=1)") {
+    ConvTranspose2d up(3, 4, 3, 2, 1, 0, 1, true, DType::Float64, gen);
+    CHECK(golden_forward_error(up, "convT_k3_s2_p1_op0") < 1e-12);
+  }
+  SECTION("Linear(7, 5)") {
+    Linear linear(7, 5, true, DType::Float64, gen);
+    CHECK(golden_forward_error(linear, "linear_7to5") < 1e-12);
+  }
+}
+
+TEST_CASE("layer output shapes follow PyTorch's formulas") {
+  Generator gen(0);
+  Variable x(uniform({2, 1, 10, 10}, -1, 1, gen, DType::Float32));
+  Conv2d conv(1, 8, 3, 1, 1, 1, true, DType::Float32, gen);
+  Variable h = conv(x);
+  CHECK(h.shape() == Shape{2, 8, 10, 10});
+  Variable pooled = MaxPool2d(2).forward(h);  // stride defaults to the kernel size
+  CHECK(pooled.shape() == Shape{2, 8, 5, 5});
+  // (5 - 1) * 2 - 2 * 1 + 1 * (3 - 1) + 1 + 1 = 10
+  ConvTranspose2d deconv(8, 1, 3, 2, 1, 1, 1, true, DType::Float32, gen);
+  CHECK(deconv(pooled).shape() == Shape{2, 1, 10, 10});
+  Variable flat = Flatten().forward(pooled);
+  CHECK(flat.shape() == Shape{2, 200});
+  CHECK(Linear(200, 1, true, DType::Float32, gen)(flat).shape() == Shape{2, 1});
+  CHECK(Flatten(0, 1).forward(pooled).shape() == Shape{16, 5, 5});
+  CHECK(MaxPool2d(3, 2, 1, true).forward(h).shape() == Shape{2, 8, 6, 6});  // ceil((10+2-3)/2)+1
+}
+
+TEST_CASE("activation modules apply their functions") {
+  Variable x(Tensor::from_vector({-1.0, 0.0, 2.0}, {3}, DType::Float64));
+  CHECK(ReLU().forward(x).data().to_vector() == std::vector<double>{0, 0, 2});
+  CHECK(Sigmoid().forward(x).data().at({1}) == 0.5);
+  CHECK(Tanh().forward(x).data().at({2}) == Approx(std::tanh(2.0)));
+}
+
+TEST_CASE("Sequential runs its children in order and names them 0, 1, ...") {
+  Generator gen(5);
+  auto conv = std::make_shared<Conv2d>(1, 2, 3, 1, 1, 1, true, DType::Float64, gen);
+  Sequential net({conv, std::make_shared<ReLU>(), std::make_shared<Flatten>()});
+  net.push_back(std::make_shared<Linear>(2 * 4 * 4, 1, true, DType::Float64, gen));
+  CHECK(net.size() == 4);
+  CHECK(net[0] == conv);
+  CHECK(net.children()[3].first == "3");
+  Variable x(uniform({3, 1, 4, 4}, -1, 1, gen, DType::Float64));
+  Variable manual = (*net[3])(flatten(relu((*conv)(x))));
+  CHECK(max_abs_diff(net.forward(x).data(), manual.data()) == 0.0);
+  REQUIRE_THROWS_WITH(net[4], "Sequential: expected an index below 4, but got 4");
+}
+
+TEST_CASE("layer constructors check their arguments") {
+  REQUIRE_THROWS_WITH(Conv2d(0, 8, 3), "Conv2d: expected in_channels > 0, but got 0");
+  REQUIRE_THROWS_WITH(Conv2d(1, 8, {3, 0}), "Conv2d: expected kernel_size > 0, but got (3, 0)");
+  REQUIRE_THROWS_WITH(Conv2d(1, 8, 3, 0), "Conv2d: expected stride > 0, but got (0, 0)");
+  REQUIRE_THROWS_WITH(Conv2d(1, 8, 3, 1, -1), "Conv2d: expected padding >= 0, but got (-1, -1)");
+  REQUIRE_THROWS_WITH(ConvTranspose2d(8, 1, 3, 2, 1, 2),
+                      "ConvTranspose2d: expected output_padding smaller than stride or dilation, but got "
+                      "output_padding=(2, 2), stride=(2, 2), dilation=(1, 1)");
+  REQUIRE_THROWS_WITH(MaxPool2d(2, 2, 2),
+                      "MaxPool2d: expected padding at most half of the effective kernel size, but got "
+                      "padding=(2, 2) with kernel_size=(2, 2) and dilation=(1, 1)");
+  REQUIRE_THROWS_WITH(Linear(200, 0), "Linear: expected out_features > 0, but got 0");
+}
