@@ -1,0 +1,445 @@
+#include "tasks/golden.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "nn/nn.h"
+#include "optim/optim.h"
+#include "tasks/models.h"
+#include "tensor/atomic_file.h"
+#include "tensor/npy.h"
+
+namespace convgrad {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// What a case provides, with the .npy files already loaded.
+struct GoldenCase {
+  std::string dir;
+  json spec;
+  std::map<std::string, Tensor> inputs, params, outputs, grads, extra;
+  Tensor grad_output;
+};
+
+std::map<std::string, Tensor> load_group(const GoldenCase& c, const char* key) {
+  std::map<std::string, Tensor> group;
+  if (!c.spec.contains(key)) return group;
+  for (const auto& [role, file] : c.spec.at(key).items()) {
+    CONVGRAD_CHECK(file.is_string(), c.dir, "/case.json: expected a file name for ", key, ".", role, ", but got ", file.dump());
+    group[role] = read_npy((fs::path(c.dir) / file.get<std::string>()).string());
+  }
+  return group;
+}
+
+GoldenCase load_case(const std::string& dir) {
+  GoldenCase c;
+  c.dir = dir;
+  const std::string path = (fs::path(dir) / "case.json").string();
+  try {
+    c.spec = json::parse(read_file(path));
+  } catch (const json::exception& e) {
+    throw Error(path + ": expected valid JSON, but got a parse error: " + e.what());
+  }
+  CONVGRAD_CHECK(c.spec.is_object() && c.spec.contains("op") && c.spec.at("op").is_string(), path,
+                 ": expected an object with a string \"op\", but got none");
+  c.inputs = load_group(c, "inputs");
+  c.params = load_group(c, "params");
+  c.outputs = load_group(c, "outputs");
+  c.grads = load_group(c, "grads");
+  c.extra = load_group(c, "extra");
+  if (c.spec.contains("grad_output") && c.spec.at("grad_output").is_string())
+    c.grad_output = read_npy((fs::path(dir) / c.spec.at("grad_output").get<std::string>()).string());
+  return c;
+}
+
+// Named lookups that fail with the case and role in the message.
+const Tensor& need(const std::map<std::string, Tensor>& group, const std::string& role, const GoldenCase& c,
+                   const char* kind) {
+  auto it = group.find(role);
+  CONVGRAD_CHECK(it != group.end(), c.dir, "/case.json: expected ", kind, " \"", role, "\", but the case has none");
+  return it->second;
+}
+
+// A PyTorch int-or-pair argument: 3 or [3, 5].
+Pair pair_of(const json& config, const char* key, int64_t fallback) {
+  if (!config.contains(key) || config.at(key).is_null()) return {fallback, fallback};
+  const json& v = config.at(key);
+  if (v.is_number_integer()) return {v.get<int64_t>(), v.get<int64_t>()};
+  CONVGRAD_CHECK(v.is_array() && v.size() == 2, "golden: expected ", key, " to be an integer or a pair, but got ", v.dump());
+  return {v[0].get<int64_t>(), v[1].get<int64_t>()};
+}
+
+// Compares got against want and folds the error into the result.
+class Comparison {
+ public:
+  explicit Comparison(GoldenResult& result) : result_(result) {}
+  void output(const std::string& what, const Tensor& got, const Tensor& want) { fold(what, got, want, result_.output_error); }
+  void grad(const std::string& what, const Tensor& got, const Tensor& want) { fold(what, got, want, result_.grad_error); }
+
+ private:
+  void fold(const std::string& what, const Tensor& got, const Tensor& want, double& worst_of_kind) {
+    double error = 0.0;
+    if (!got.defined()) {
+      error = INFINITY;  // a gradient that never arrived
+    } else {
+      CONVGRAD_CHECK(shape_numel(got.shape()) == shape_numel(want.shape()), "golden: ", what, ": expected shape ",
+                     shape_str(want.shape()), ", but got ", shape_str(got.shape()));
+      const auto g = got.to_vector(), w = want.to_vector();
+      for (size_t i = 0; i < g.size(); ++i) {
+        const double e = std::fabs(g[i] - w[i]) / std::max(1.0, std::fabs(w[i]));
+        if (!(e <= error)) error = e;  // NaN counts as the worst
+      }
+    }
+    if (!(error <= worst_of_kind)) worst_of_kind = error;
+    if (!(error <= worst_error_)) {
+      worst_error_ = error;
+      result_.worst = what;
+    }
+  }
+  GoldenResult& result_;
+  double worst_error_ = -1.0;
+};
+
+Variable leaf(const Tensor& t) { return Variable(t.clone(), true); }
+Variable optional_leaf(const std::map<std::string, Tensor>& group, const std::string& role) {
+  auto it = group.find(role);
+  return it == group.end() ? Variable() : leaf(it->second);
+}
+Tensor grad_of(const Variable& v) { return v.defined() ? v.grad() : Tensor(); }
+
+void compare_param_grads(Comparison& cmp, const GoldenCase& c, const std::map<std::string, Variable>& vars) {
+  for (const auto& [role, want] : c.grads) {
+    auto it = vars.find(role);
+    CONVGRAD_CHECK(it != vars.end(), c.dir, ": expected a gradient for \"", role, "\" that the op has, but it has none");
+    cmp.grad("grad " + role, grad_of(it->second), want);
+  }
+}
+
+void run_conv(const GoldenCase& c, Comparison& cmp, bool transposed) {
+  const json& config = c.spec.at("config");
+  Variable x = leaf(need(c.inputs, "input", c, "input"));
+  Variable w = leaf(need(c.params, "weight", c, "param"));
+  Variable b = optional_leaf(c.params, "bias");
+  Variable y;
+  if (transposed) {
+    ConvTranspose2dOptions o;
+    o.stride = pair_of(config, "stride", 1);
+    o.padding = pair_of(config, "padding", 0);
+    o.output_padding = pair_of(config, "output_padding", 0);
+    o.dilation = pair_of(config, "dilation", 1);
+    y = conv_transpose2d(x, w, b, o);
+  } else {
+    Conv2dOptions o;
+    o.stride = pair_of(config, "stride", 1);
+    o.padding = pair_of(config, "padding", 0);
+    o.dilation = pair_of(config, "dilation", 1);
+    y = conv2d(x, w, b, o);
+  }
+  cmp.output("output", y.data(), need(c.outputs, "output", c, "output"));
+  y.backward(c.grad_output);
+  compare_param_grads(cmp, c, {{"input", x}, {"weight", w}, {"bias", b}});
+}
+
+void run_max_pool(const GoldenCase& c, Comparison& cmp) {
+  const json& config = c.spec.at("config");
+  MaxPool2dOptions o;
+  o.kernel_size = pair_of(config, "kernel_size", 1);
+  o.stride = pair_of(config, "stride", 0);
+  o.padding = pair_of(config, "padding", 0);
+  o.dilation = pair_of(config, "dilation", 1);
+  o.ceil_mode = config.value("ceil_mode", false);
+  Variable x = leaf(need(c.inputs, "input", c, "input"));
+  MaxPool2dResult r = max_pool2d_with_indices(x, o);
+  cmp.output("output", r.output.data(), need(c.outputs, "output", c, "output"));
+  if (c.outputs.count("indices")) {
+    std::vector<double> idx(r.indices.begin(), r.indices.end());
+    cmp.output("indices", Tensor::from_vector(idx, r.output.shape(), DType::Float64), c.outputs.at("indices"));
+  }
+  r.output.backward(c.grad_output);
+  compare_param_grads(cmp, c, {{"input", x}});
+}
+
+void run_linear(const GoldenCase& c, Comparison& cmp) {
+  Variable x = leaf(need(c.inputs, "input", c, "input"));
+  Variable w = leaf(need(c.params, "weight", c, "param"));
+  Variable b = optional_leaf(c.params, "bias");
+  Variable y = linear(x, w, b);
+  cmp.output("output", y.data(), need(c.outputs, "output", c, "output"));
+  y.backward(c.grad_output);
+  compare_param_grads(cmp, c, {{"input", x}, {"weight", w}, {"bias", b}});
+}
+
+void run_cat(const GoldenCase& c, Comparison& cmp) {
+  const json& config = c.spec.at("config");
+  std::vector<std::string> order;
+  if (config.contains("order")) order = config.at("order").get<std::vector<std::string>>();
+  else
+    for (const auto& [role, t] : c.inputs) order.push_back(role);
+  std::vector<Variable> xs;
+  std::map<std::string, Variable> vars;
+  for (const auto& role : order) {
+    xs.push_back(leaf(need(c.inputs, role, c, "input")));
+    vars[role] = xs.back();
+  }
+  Variable y = cat(xs, config.value("dim", 0));
+  cmp.output("output", y.data(), need(c.outputs, "output", c, "output"));
+  y.backward(c.grad_output);
+  compare_param_grads(cmp, c, vars);
+}
+
+void run_relu(const GoldenCase& c, Comparison& cmp) {
+  Variable x = leaf(need(c.inputs, "input", c, "input"));
+  Variable y = relu(x);
+  cmp.output("output", y.data(), need(c.outputs, "output", c, "output"));
+  y.backward(c.grad_output);
+  compare_param_grads(cmp, c, {{"input", x}});
+}
+
+void run_mse(const GoldenCase& c, Comparison& cmp) {
+  const std::string kind = c.spec.at("config").value("kind", "mean");
+  Variable input = leaf(need(c.inputs, "input", c, "input"));
+  Variable target = leaf(need(c.inputs, "target", c, "input"));
+  Variable loss;
+  if (kind == "mean") loss = mse_loss(input, target, Reduction::Mean);
+  else if (kind == "sum") loss = mse_loss(input, target, Reduction::Sum);
+  else if (kind == "reconstruct") loss = mse_reconstruct(input, target);
+  else if (kind == "regress") loss = mse_regress(input, target);
+  else throw Error(c.dir + "/case.json: expected mse kind mean, sum, reconstruct or regress, but got '" + kind + "'");
+  cmp.output("loss", loss.data(), need(c.outputs, "loss", c, "output"));
+  loss.backward(c.grad_output);
+  compare_param_grads(cmp, c, {{"input", input}, {"target", target}});
+}
+
+// Copies the case's params into a model's parameters by PyTorch name; every model
+// parameter must be given, with the right shape.
+void load_model_params(Module& model, const GoldenCase& c) {
+  for (auto& [name, param] : model.named_parameters()) {
+    const Tensor& value = need(c.params, name, c, "param");
+    CONVGRAD_CHECK(value.shape() == param.shape(), c.dir, ": param ", name, ": expected shape ",
+                   shape_str(param.shape()), ", but got ", shape_str(value.shape()));
+    param.data().copy_from(value.to(param.dtype()));
+  }
+}
+
+void compare_model_grads(Comparison& cmp, const GoldenCase& c, const Module& model) {
+  std::map<std::string, Variable> vars;
+  for (const auto& [name, param] : model.named_parameters()) vars[name] = param;
+  compare_param_grads(cmp, c, vars);
+}
+
+void compare_outputs(Comparison& cmp, const GoldenCase& c, const std::map<std::string, Variable>& got) {
+  for (const auto& [role, want] : c.outputs) {
+    auto it = got.find(role);
+    CONVGRAD_CHECK(it != got.end(), c.dir, ": expected the model to produce \"", role, "\", but it has no such value");
+    cmp.output(role, it->second.data(), want);
+  }
+}
+
+// One Adam(lr) step from the gradients just computed, compared with extra "after_adam_step1.<name>".
+void compare_one_adam_step(Comparison& cmp, const GoldenCase& c, Module& model) {
+  bool any = false;
+  for (const auto& [role, t] : c.extra) any = any || role.rfind("after_adam_step1.", 0) == 0;
+  if (!any) return;
+  AdamOptions options;
+  options.lr = c.spec.at("config").value("adam_lr", 1e-3);
+  Adam adam(model.parameters(), options);
+  adam.step();
+  for (const auto& [name, param] : model.named_parameters()) {
+    auto it = c.extra.find("after_adam_step1." + name);
+    if (it != c.extra.end()) cmp.output("after Adam step 1: " + name, param.data(), it->second);
+  }
+}
+
+void run_model(const GoldenCase& c, Comparison& cmp) {
+  const json& config = c.spec.at("config");
+  const std::string kind = config.value("model", "");
+  Generator gen(0);
+  if (kind == "autoencoder") {
+    Autoencoder model(DType::Float64, gen);
+    load_model_params(model, c);
+    Variable x(need(c.inputs, "x", c, "input"));
+    auto t = model.trace(x);
+    Variable loss = mse_reconstruct(t.xhat, x);
+    compare_outputs(cmp, c, {{"conv1_relu", t.conv1_relu}, {"pool", t.pool}, {"encoder_z", t.z}, {"xhat", t.xhat},
+                             {"loss", loss}});
+    loss.backward(c.grad_output);
+    compare_model_grads(cmp, c, model);
+    compare_one_adam_step(cmp, c, model);
+  } else if (kind == "regressor") {
+    Regressor model(nullptr, DType::Float64, gen);
+    load_model_params(model, c);
+    Variable yhat = model.predict_from_latent(Variable(need(c.inputs, "features", c, "input")));
+    Variable loss = mse_regress(yhat, Variable(need(c.inputs, "y", c, "input")));
+    compare_outputs(cmp, c, {{"yhat", yhat}, {"loss", loss}});
+    loss.backward(c.grad_output);
+    compare_model_grads(cmp, c, model);
+    compare_one_adam_step(cmp, c, model);
+  } else if (kind == "unet" || kind == "unet-multitask") {
+    const bool multitask = kind == "unet-multitask";
+    UNet model(multitask, DType::Float64, gen);
+    load_model_params(model, c);
+    Variable x(need(c.inputs, "x", c, "input"));
+    auto t = model.trace(x);
+    std::map<std::string, Variable> got = {{"conv1_relu", t.conv1_relu}, {"pool", t.pool}, {"bottleneck", t.bottleneck},
+                                           {"up_relu", t.up_relu},       {"concat", t.concat}, {"conv3_relu", t.conv3_relu},
+                                           {"xhat", t.xhat}};
+    Variable loss = mse_reconstruct(t.xhat, x);
+    got["mse_reconstruct"] = loss;
+    if (multitask) {
+      Variable regress = mse_regress(t.yhat, Variable(need(c.inputs, "y", c, "input")));
+      const double alpha = config.value("alpha", 1.0);
+      loss = regress + loss * alpha;  // L_multi = MSE_regress + α MSE_reconstruct
+      got["yhat"] = t.yhat;
+      got["mse_regress"] = regress;
+    }
+    got["loss"] = loss;
+    compare_outputs(cmp, c, got);
+    loss.backward(c.grad_output);
+    compare_model_grads(cmp, c, model);
+    compare_one_adam_step(cmp, c, model);
+  } else {
+    throw Error(c.dir + "/case.json: expected model autoencoder, regressor, unet or unet-multitask, but got '" + kind + "'");
+  }
+}
+
+void run_adam_steps(const GoldenCase& c, Comparison& cmp, bool decoupled) {
+  const json& config = c.spec.at("config");
+  std::vector<std::string> names;
+  std::vector<Variable> params;
+  for (const auto& [name, value] : c.params) {
+    names.push_back(name);
+    params.push_back(leaf(value));
+  }
+  AdamOptions options;
+  options.lr = config.value("lr", 1e-3);
+  if (config.contains("betas")) options.betas = {config.at("betas")[0].get<double>(), config.at("betas")[1].get<double>()};
+  options.eps = config.value("eps", 1e-8);
+  options.weight_decay = config.value("weight_decay", decoupled ? 1e-2 : 0.0);
+  std::unique_ptr<Adam> adam = decoupled ? std::make_unique<AdamW>(params, options) : std::make_unique<Adam>(params, options);
+  const int steps = config.value("steps", 1);
+  for (int t = 1; t <= steps; ++t) {
+    const std::string step = "step" + std::to_string(t) + "_";
+    for (size_t i = 0; i < params.size(); ++i) params[i].set_grad(need(c.extra, step + "grad_" + names[i], c, "extra").clone());
+    adam->step();
+    for (size_t i = 0; i < params.size(); ++i) {
+      const AdamState& state = adam->state(params[i]);
+      cmp.output(step + "param_" + names[i], params[i].data(), need(c.extra, step + "param_" + names[i], c, "extra"));
+      cmp.output(step + "exp_avg_" + names[i], state.exp_avg, need(c.extra, step + "exp_avg_" + names[i], c, "extra"));
+      cmp.output(step + "exp_avg_sq_" + names[i], state.exp_avg_sq,
+                 need(c.extra, step + "exp_avg_sq_" + names[i], c, "extra"));
+    }
+  }
+}
+
+using Runner = std::function<void(const GoldenCase&, Comparison&)>;
+
+const std::map<std::string, Runner>& runners() {
+  static const std::map<std::string, Runner> table = {
+      {"conv2d", [](const GoldenCase& c, Comparison& m) { run_conv(c, m, false); }},
+      {"conv_transpose2d", [](const GoldenCase& c, Comparison& m) { run_conv(c, m, true); }},
+      {"max_pool2d", run_max_pool},
+      {"linear", run_linear},
+      {"cat", run_cat},
+      {"relu", run_relu},
+      {"mse", run_mse},
+      {"model", run_model},
+      {"adam_steps", [](const GoldenCase& c, Comparison& m) { run_adam_steps(c, m, false); }},
+      {"adamw_steps", [](const GoldenCase& c, Comparison& m) { run_adam_steps(c, m, true); }},
+  };
+  return table;
+}
+
+}  // namespace
+
+GoldenResult run_golden_case(const std::string& case_dir) {
+  GoldenResult result;
+  result.name = fs::path(case_dir).filename().string();
+  try {
+    // The op first, so that a case of an unknown op is skipped even if its files differ.
+    const std::string path = (fs::path(case_dir) / "case.json").string();
+    json spec;
+    try {
+      spec = json::parse(read_file(path));
+    } catch (const json::exception& e) {
+      throw Error(path + ": expected valid JSON, but got a parse error: " + e.what());
+    }
+    result.op = spec.is_object() && spec.contains("op") && spec.at("op").is_string() ? spec.at("op").get<std::string>() : "";
+    auto runner = runners().find(result.op);
+    if (runner == runners().end()) {
+      result.status = GoldenResult::Status::Skipped;
+      result.message = result.op.empty() ? "no \"op\" in case.json" : "unknown op '" + result.op + "'";
+      return result;
+    }
+    const GoldenCase c = load_case(case_dir);
+    Comparison cmp(result);
+    runner->second(c, cmp);
+    const bool ok = result.output_error <= kGoldenTolerance && result.grad_error <= kGoldenTolerance;
+    result.status = ok ? GoldenResult::Status::Passed : GoldenResult::Status::Failed;
+  } catch (const std::exception& e) {
+    result.status = GoldenResult::Status::Unreadable;
+    result.message = e.what();
+  }
+  return result;
+}
+
+std::vector<GoldenResult> run_golden_dir(const std::string& dir, std::ostream& out) {
+  CONVGRAD_CHECK(fs::is_directory(dir), dir, ": expected a folder of golden cases, but it is not a folder");
+  std::vector<std::string> case_dirs;
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (entry.is_directory()) case_dirs.push_back(entry.path().string());
+  std::sort(case_dirs.begin(), case_dirs.end());
+  CONVGRAD_CHECK(!case_dirs.empty(), dir, ": expected case folders (each with case.json), but found none");
+
+  std::vector<GoldenResult> results;
+  char line[512];
+  std::snprintf(line, sizeof line, "%-34s %-17s %12s %12s  %s\n", "case", "op", "outputs", "gradients", "result");
+  out << line << std::string(90, '-') << "\n";
+  int passed = 0, failed = 0, skipped = 0;
+  for (const auto& case_dir : case_dirs) {
+    GoldenResult r = run_golden_case(case_dir);
+    switch (r.status) {
+      case GoldenResult::Status::Passed:
+        ++passed;
+        std::snprintf(line, sizeof line, "%-34s %-17s %12.2e %12.2e  passed\n", r.name.c_str(), r.op.c_str(),
+                      r.output_error, r.grad_error);
+        break;
+      case GoldenResult::Status::Failed:
+        ++failed;
+        std::snprintf(line, sizeof line, "%-34s %-17s %12.2e %12.2e  FAILED (worst: %s)\n", r.name.c_str(),
+                      r.op.c_str(), r.output_error, r.grad_error, r.worst.c_str());
+        break;
+      case GoldenResult::Status::Skipped:
+        ++skipped;
+        std::snprintf(line, sizeof line, "%-34s %-17s %12s %12s  skipped (%s)\n", r.name.c_str(), r.op.c_str(), "-",
+                      "-", r.message.c_str());
+        break;
+      case GoldenResult::Status::Unreadable:
+        ++failed;
+        std::snprintf(line, sizeof line, "%-34s %-17s %12s %12s  ERROR\n", r.name.c_str(), r.op.c_str(), "-", "-");
+        break;
+    }
+    out << line;
+    if (r.status == GoldenResult::Status::Unreadable) out << "    " << r.message << "\n";
+    results.push_back(r);
+  }
+  out << "\ngolden: " << passed << " passed, " << failed << " failed, " << skipped << " skipped"
+      << " (tolerance " << kGoldenTolerance << ", error = max |got - want| / max(1, |want|))\n";
+  return results;
+}
+
+int golden_exit_code(const std::vector<GoldenResult>& results) {
+  for (const auto& r : results)
+    if (r.status == GoldenResult::Status::Failed || r.status == GoldenResult::Status::Unreadable) return 1;
+  return 0;
+}
+
+}  // namespace convgrad

@@ -1,0 +1,39 @@
+// `convgrad golden DIR`: runs PyTorch golden cases through the engine in float64.
+//
+// A case is a folder with case.json and .npy files (format: shared/golden/README.md, and
+// docs/golden.md for exporting your own). For each case the runner rebuilds the op or
+// model from `config`, feeds `inputs` and `params`, compares `outputs`, backpropagates
+// `grad_output` and compares `grads` (Adam/AdamW cases: the parameter and both moments
+// after every step). The error of a value is max |got − want| / max(1, |want|).
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace convgrad {
+
+struct GoldenResult {
+  enum class Status { Passed, Failed, Skipped, Unreadable };
+  std::string name;  // the case folder's name
+  std::string op;
+  Status status = Status::Unreadable;
+  double output_error = 0.0;  // worst over outputs (and optimizer trajectories)
+  double grad_error = 0.0;    // worst over gradients
+  std::string worst;          // which value had the worst error
+  std::string message;        // why a case was skipped or unreadable
+};
+
+constexpr double kGoldenTolerance = 1e-8;
+
+// Runs one case folder. Never throws: an unreadable case comes back with its message.
+GoldenResult run_golden_case(const std::string& case_dir);
+
+// Runs every case folder in `dir` (sorted by name; index.json, when present, is not needed),
+// printing one line per case to `out`. Returns the results.
+std::vector<GoldenResult> run_golden_dir(const std::string& dir, std::ostream& out);
+
+// 0 when every case passed or was skipped, 1 otherwise.
+int golden_exit_code(const std::vector<GoldenResult>& results);
+
+}  // namespace convgrad

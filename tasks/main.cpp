@@ -1,0 +1,31 @@
+// convgrad: the command line. Each group of subcommands lives in its own cli_*.cpp.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "tasks/cli_engine.h"
+#include "tensor/blas.h"
+#include "tensor/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"convgrad: a from-scratch tensor and autodiff engine, and the coursework that runs on it"};
+  app.require_subcommand(1);
+  app.fallthrough();  // common options such as --threads may follow the subcommand
+  int threads = 0;
+  app.add_option("--threads", threads, "Threads for BLAS and OpenMP (default: all cores)")->check(CLI::NonNegativeNumber);
+  int exit_code = 0;
+  convgrad::add_engine_commands(app, exit_code);
+  app.parse_complete_callback([&threads] { convgrad::set_num_threads(threads); });
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const convgrad::Error& e) {
+    std::cerr << "convgrad: error: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "convgrad: unexpected error: " << e.what() << "\n";
+    return 2;
+  }
+  return exit_code;
+}

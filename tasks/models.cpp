@@ -1,0 +1,77 @@
+#include "tasks/models.h"
+
+#include <algorithm>
+
+namespace convgrad {
+
+namespace {
+constexpr int64_t kImage = 10;   // 100 features → 10 × 10
+constexpr int64_t kLatent = 5;   // after MaxPool(2, 2)
+}  // namespace
+
+int64_t output_padding_for(int64_t in, int64_t target, int64_t kernel, int64_t stride, int64_t padding,
+                           int64_t dilation) {
+  const int64_t without = (in - 1) * stride - 2 * padding + dilation * (kernel - 1) + 1;
+  const int64_t needed = target - without;
+  CONVGRAD_CHECK(needed >= 0 && needed < std::max(stride, dilation), "output_padding: expected a value in [0, ",
+                 std::max(stride, dilation), ") to turn ", in, " into ", target, " (k ", kernel, ", s ", stride,
+                 ", p ", padding, ", d ", dilation, " give ", without, " without it), but ", needed,
+                 " would be needed; change the padding or stride instead");
+  return needed;
+}
+
+Autoencoder::Autoencoder(DType dtype, Generator& gen) {
+  conv1_ = register_module("conv1", std::make_shared<Conv2d>(1, 8, 3, 1, 1, 1, true, dtype, gen));
+  pool_ = register_module("pool", std::make_shared<MaxPool2d>(2, 2));
+  conv2_ = register_module("conv2", std::make_shared<Conv2d>(8, 8, 3, 1, 1, 1, true, dtype, gen));
+  const int64_t op = output_padding_for(kLatent, kImage, 3, 2, 1);  // = 1
+  deconv_ = register_module("deconv", std::make_shared<ConvTranspose2d>(8, 1, 3, 2, 1, op, 1, true, dtype, gen));
+}
+
+Autoencoder::Trace Autoencoder::trace(const Variable& x) {
+  Trace t;
+  t.conv1_relu = relu(conv1_->forward(x));
+  t.pool = pool_->forward(t.conv1_relu);
+  t.z = relu(conv2_->forward(t.pool));
+  t.xhat = relu(deconv_->forward(t.z));
+  return t;
+}
+
+Variable Autoencoder::encode(const Variable& x) { return relu(conv2_->forward(pool_->forward(relu(conv1_->forward(x))))); }
+Variable Autoencoder::decode(const Variable& z) { return relu(deconv_->forward(z)); }
+
+Regressor::Regressor(std::shared_ptr<Autoencoder> encoder, DType dtype, Generator& gen) : encoder_(std::move(encoder)) {
+  head_ = register_module("head", std::make_shared<Linear>(8 * kLatent * kLatent, 1, true, dtype, gen));
+}
+
+Variable Regressor::predict_from_latent(const Variable& z) {
+  return reshape(head_->forward(flatten(z)), {-1});
+}
+
+Variable Regressor::forward(const Variable& x) { return predict_from_latent(encoder_->encode(x)); }
+
+UNet::UNet(bool multitask, DType dtype, Generator& gen) {
+  conv1_ = register_module("conv1", std::make_shared<Conv2d>(1, 8, 3, 1, 1, 1, true, dtype, gen));
+  pool_ = register_module("pool", std::make_shared<MaxPool2d>(2, 2));
+  conv2_ = register_module("conv2", std::make_shared<Conv2d>(8, 16, 3, 1, 1, 1, true, dtype, gen));
+  const int64_t op = output_padding_for(kLatent, kImage, 3, 2, 1);  // = 1
+  up_ = register_module("up", std::make_shared<ConvTranspose2d>(16, 8, 3, 2, 1, op, 1, true, dtype, gen));
+  conv3_ = register_module("conv3", std::make_shared<Conv2d>(16, 8, 3, 1, 1, 1, true, dtype, gen));
+  conv4_ = register_module("conv4", std::make_shared<Conv2d>(8, 1, 1, 1, 0, 1, true, dtype, gen));
+  if (multitask) head_ = register_module("head", std::make_shared<Linear>(16 * kLatent * kLatent, 1, true, dtype, gen));
+}
+
+UNet::Trace UNet::trace(const Variable& x) {
+  Trace t;
+  t.conv1_relu = relu(conv1_->forward(x));
+  t.pool = pool_->forward(t.conv1_relu);
+  t.bottleneck = relu(conv2_->forward(t.pool));
+  t.up_relu = relu(up_->forward(t.bottleneck));
+  t.concat = cat({t.conv1_relu, t.up_relu}, 1);  // skip first, as in the U-Net paper's figure
+  t.conv3_relu = relu(conv3_->forward(t.concat));
+  t.xhat = conv4_->forward(t.conv3_relu);
+  if (head_) t.yhat = reshape(head_->forward(flatten(t.bottleneck)), {-1});
+  return t;
+}
+
+}  // namespace convgrad

@@ -1,0 +1,67 @@
+// The golden-case runner: passes real cases, and reports tampered, unreadable and
+// unknown cases as failed, unreadable and skipped (never as passed).
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "tasks/golden.h"
+#include "tensor/npy.h"
+
+using namespace convgrad;
+namespace fs = std::filesystem;
+
+namespace {
+const std::string kGolden = std::string(CONVGRAD_FIXTURES_DIR) + "/golden";
+
+fs::path fresh_dir(const std::string& name) {
+  fs::path dir = fs::temp_directory_path() / ("convgrad_golden_" + name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+}  // namespace
+
+TEST_CASE("golden runner passes a real case and fails a tampered one") {
+  CHECK(run_golden_case(kGolden + "/conv2d_k3_s2_p1").status == GoldenResult::Status::Passed);
+
+  fs::path dir = fresh_dir("tampered") / "conv2d_k3_s2_p1";
+  fs::copy(kGolden + "/conv2d_k3_s2_p1", dir);
+  Tensor out = read_npy((dir / "output_output.npy").string());
+  out.data<double>()[7] += 1e-6;  // far above the 1e-8 tolerance
+  write_npy((dir / "output_output.npy").string(), out);
+  GoldenResult r = run_golden_case(dir.string());
+  CHECK(r.status == GoldenResult::Status::Failed);
+  CHECK(r.worst == "output");
+  CHECK(r.output_error == Approx(1e-6).epsilon(1e-3));
+}
+
+TEST_CASE("golden runner skips unknown ops and reports unreadable cases") {
+  fs::path root = fresh_dir("mixed");
+  fs::create_directories(root / "a_unknown");
+  std::ofstream(root / "a_unknown" / "case.json") << R"({"op": "conv3d"})";
+  fs::create_directories(root / "b_broken_json");
+  std::ofstream(root / "b_broken_json" / "case.json") << "{\"op\": \"relu\",";
+  fs::create_directories(root / "c_missing_file");
+  std::ofstream(root / "c_missing_file" / "case.json")
+      << R"({"op": "relu", "inputs": {"input": "nope.npy"}, "outputs": {}, "grads": {}})";
+
+  std::ostringstream log;
+  auto results = run_golden_dir(root.string(), log);
+  REQUIRE(results.size() == 3);
+  CHECK(results[0].status == GoldenResult::Status::Skipped);
+  CHECK(results[0].message == "unknown op 'conv3d'");
+  CHECK(results[1].status == GoldenResult::Status::Unreadable);
+  CHECK_THAT(results[1].message, Catch::Contains("b_broken_json/case.json: expected valid JSON"));
+  CHECK(results[2].status == GoldenResult::Status::Unreadable);
+  CHECK_THAT(results[2].message, Catch::Contains("nope.npy: cannot open file"));
+  CHECK(golden_exit_code(results) == 1);
+  CHECK_THAT(log.str(), Catch::Contains("golden: 0 passed, 2 failed, 1 skipped"));
+}
+
+TEST_CASE("golden runner rejects a folder without cases") {
+  fs::path root = fresh_dir("empty");
+  std::ostringstream log;
+  REQUIRE_THROWS_WITH(run_golden_dir(root.string(), log), Catch::Contains("expected case folders"));
+}
