@@ -3,11 +3,11 @@
 // Shapes follow PyTorch: images are [N, C, H, W]; weights use PyTorch's layouts.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <vector>
 
 #include "autograd/variable.h"
+#include "tensor/conv_kernels.h"  // Pair
 
 namespace convgrad {
 
@@ -62,7 +62,7 @@ Variable matmul(const Variable& a, const Variable& b);  // [.., M, K] @ [K, N]
 Variable linear(const Variable& x, const Variable& weight, const Variable& bias = Variable());
 
 // ---- convolution and pooling (ops/conv2d.cpp, ops/conv_transpose2d.cpp, ops/max_pool2d.cpp) ----
-using Pair = std::array<int64_t, 2>;  // (height, width)
+// Pair (tensor/conv_kernels.h) is a (height, width) argument.
 
 struct Conv2dOptions {
   Pair stride{1, 1};

@@ -24,7 +24,7 @@
 
 namespace convgrad {
 
-using Pair = std::array<int64_t, 2>;  // (height, width); the same alias as autograd/functions.h
+using Pair = std::array<int64_t, 2>;  // (height, width); also the ops' options in autograd/functions.h
 
 // The sliding-window geometry shared by conv2d, conv_transpose2d, im2col/col2im and pooling.
 // The "image" is [N, C, H, W]; the kernel [K_h, K_w] visits H_out x W_out positions.

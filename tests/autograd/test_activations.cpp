@@ -1,52 +1,14 @@
 // relu, sigmoid, tanh (autograd/ops/relu.cpp, sigmoid.cpp, tanh.cpp).
 #include <catch2/catch.hpp>
 
-#include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <nlohmann/json.hpp>
 
 #include "autograd/autograd.h"
-#include "tensor/npy.h"
-#include "tensor/random.h"
+#include "support/golden_case.h"
+#include "support/variables.h"
 
 using namespace convgrad;
-
-namespace {
-using Values = std::vector<double>;
-Variable values(const Values& v, const Shape& shape) {
-  return Variable(Tensor::from_vector(v, shape, DType::Float64), true);
-}
-Variable random_var(const Shape& shape, uint64_t seed, double low = -2.0, double high = 2.0) {
-  Generator gen(seed);
-  return Variable(uniform(shape, low, high, gen, DType::Float64), true);
-}
-
-// A PyTorch golden case copied from shared/golden into tests/fixtures/golden/<name>/.
-struct GoldenCase {
-  explicit GoldenCase(const std::string& name) : dir(std::string(CONVGRAD_FIXTURES_DIR) + "/golden/" + name + "/") {
-    std::ifstream in(dir + "case.json");
-    REQUIRE(in.good());
-    meta = nlohmann::json::parse(in);
-  }
-  Tensor file(const std::string& section, const std::string& role) const {
-    return read_npy(dir + meta.at(section).at(role).get<std::string>());
-  }
-  Tensor grad_output() const { return read_npy(dir + meta.at("grad_output").get<std::string>()); }
-  std::string dir;
-  nlohmann::json meta;
-};
-
-// Largest |got - want| / |want| (with a 1e-300 floor, so an expected 0 must be met exactly).
-double max_rel_error(const Tensor& got, const Tensor& want) {
-  REQUIRE(got.shape() == want.shape());
-  const auto g = got.to_vector(), w = want.to_vector();
-  double worst = 0.0;
-  for (size_t i = 0; i < g.size(); ++i)
-    worst = std::max(worst, std::fabs(g[i] - w[i]) / std::max(std::fabs(w[i]), 1e-300));
-  return worst;
-}
-}  // namespace
+using namespace convgrad::testing;
 
 TEST_CASE("relu forward and backward by hand") {
   // relu([-1, 0, 2]) = [0, 0, 2]; dL/dx = g * (x > 0) = [0, 0, 5] for g = [5, 5, 5]
@@ -59,11 +21,11 @@ TEST_CASE("relu forward and backward by hand") {
 
 TEST_CASE("relu matches PyTorch (golden relu_with_zeros, exact zeros included)") {
   GoldenCase golden("relu_with_zeros");
-  Variable x(golden.file("inputs", "input"), true);
+  Variable x(golden.input("input"), true);
   Variable y = relu(x);
   y.backward(golden.grad_output());
-  CHECK(max_rel_error(y.data(), golden.file("outputs", "output")) <= 1e-10);
-  CHECK(max_rel_error(x.grad(), golden.file("grads", "input")) <= 1e-10);
+  CHECK(max_rel_error(y.data(), golden.output("output"), kExactZeros) <= 1e-10);
+  CHECK(max_rel_error(x.grad(), golden.grad("input"), kExactZeros) <= 1e-10);
 }
 
 TEST_CASE("sigmoid forward and backward by hand") {

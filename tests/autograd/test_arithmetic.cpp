@@ -3,21 +3,11 @@
 #include <catch2/catch.hpp>
 
 #include "autograd/autograd.h"
+#include "support/variables.h"
 #include "tensor/elementwise.h"
-#include "tensor/random.h"
 
 using namespace convgrad;
-
-namespace {
-Variable values(const std::vector<double>& v, const Shape& shape, bool requires_grad = true) {
-  return Variable(Tensor::from_vector(v, shape, DType::Float64), requires_grad);
-}
-Variable random_var(const Shape& shape, uint64_t seed, double low = -1.0, double high = 1.0) {
-  Generator gen(seed);
-  return Variable(uniform(shape, low, high, gen, DType::Float64), true);
-}
-using Values = std::vector<double>;
-}  // namespace
+using namespace convgrad::testing;
 
 TEST_CASE("arithmetic forward and backward by hand, with a broadcast row") {
   // a = [[1, 2], [3, 4]], b = [10, 20] broadcast over rows; upstream gradient = ones.
@@ -111,7 +101,8 @@ TEST_CASE("arithmetic gradcheck over broadcasting shapes") {
 }
 
 TEST_CASE("mul and div give no gradient to an input that does not require one") {
-  Variable a = values({1, 2}, {2}), c = values({4, 8}, {2}, /*requires_grad=*/false);
+  Variable a = values({1, 2}, {2});
+  Variable c(Tensor::from_vector({4, 8}, {2}, DType::Float64), /*requires_grad=*/false);
   (a * c + a / c).backward(Tensor::ones({2}, DType::Float64));  // da = c + 1/c
   CHECK(a.grad().to_vector() == Values{4.25, 8.125});
   CHECK_FALSE(c.grad().defined());

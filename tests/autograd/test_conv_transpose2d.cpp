@@ -2,66 +2,15 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <cmath>
-#include <fstream>
-#include <nlohmann/json.hpp>
 
 #include "autograd/autograd.h"
+#include "support/golden_case.h"
+#include "support/variables.h"
 #include "tensor/conv_kernels.h"
 #include "tensor/elementwise.h"
-#include "tensor/npy.h"
-#include "tensor/random.h"
 
 using namespace convgrad;
-
-namespace {
-using Values = std::vector<double>;
-
-Variable random_var(const Shape& shape, uint64_t seed, bool requires_grad = true) {
-  Generator gen(seed);
-  return Variable(uniform(shape, -1.0, 1.0, gen, DType::Float64), requires_grad);
-}
-
-// One PyTorch golden case: tests/fixtures/golden/<name>/case.json and its .npy files.
-struct Golden {
-  std::string dir;
-  nlohmann::json spec;
-  explicit Golden(const std::string& name) : dir(std::string(CONVGRAD_FIXTURES_DIR) + "/golden/" + name) {
-    std::ifstream in(dir + "/case.json");
-    REQUIRE(in.good());
-    spec = nlohmann::json::parse(in);
-  }
-  bool has(const char* section, const char* role) const { return spec.at(section).contains(role); }
-  Tensor tensor(const char* section, const char* role) const {
-    return read_npy(dir + "/" + spec.at(section).at(role).get<std::string>());
-  }
-  Tensor grad_output() const { return read_npy(dir + "/" + spec.at("grad_output").get<std::string>()); }
-  Pair pair(const char* key, int64_t fallback) const {  // an int or an [h, w] list in config
-    const auto& config = spec.at("config");
-    if (!config.contains(key)) return {fallback, fallback};
-    const auto& v = config.at(key);
-    return v.is_array() ? Pair{v[0].get<int64_t>(), v[1].get<int64_t>()} : Pair{v.get<int64_t>(), v.get<int64_t>()};
-  }
-};
-
-// Worst |got - want| / max(1, |want|), the `convgrad golden` measure.
-double golden_error(const Tensor& got, const Tensor& want) {
-  REQUIRE(got.shape() == want.shape());
-  const Values g = got.to_vector(), w = want.to_vector();
-  double worst = 0.0;
-  for (size_t i = 0; i < g.size(); ++i) worst = std::max(worst, std::fabs(g[i] - w[i]) / std::max(1.0, std::fabs(w[i])));
-  return worst;
-}
-// Image n of a batch, as a [1, ...] tensor.
-Tensor sample(const Tensor& batch, int64_t n) {
-  Shape shape = batch.shape();
-  shape[0] = 1;
-  const int64_t size = shape_numel(shape);
-  const std::vector<double> all = batch.to_vector();
-  return Tensor::from_vector(std::vector<double>(all.begin() + n * size, all.begin() + (n + 1) * size), shape,
-                             batch.dtype());
-}
-}  // namespace
+using namespace convgrad::testing;
 
 TEST_CASE("conv_transpose2d forward and backward by hand") {
   // Each input pixel stamps x[i][j] * w onto the output at (i s, j s); stamps overlap and add.
@@ -115,7 +64,7 @@ TEST_CASE("conv_transpose2d is the input gradient of conv2d") {
   }));
   CAPTURE(stride, padding, dilation, kernel, size);
   const Conv2dOptions conv_options{stride, padding, dilation};
-  Variable x = random_var({2, 3, size[0], size[1]}, 3), w = random_var({4, 3, kernel[0], kernel[1]}, 4, false);
+  Variable x = random_var({2, 3, size[0], size[1]}, 3), w = random_constant({4, 3, kernel[0], kernel[1]}, 4);
   Variable y = conv2d(x, w, Variable(), conv_options);
   const Tensor g = random_var(y.shape(), 5).data();
   y.backward(g);
@@ -137,23 +86,23 @@ TEST_CASE("conv_transpose2d matches PyTorch golden cases (forward and every grad
                                     "convT_k1_s1", "convT_k2_s3_p0_op2", "convT_k3_s2_p0_op1", "convT_k3_s2_p1_op0",
                                     "convT_k3_s3_p1_op1", "convT_nobias_k3_s2_p1_op1", "convT_vae_k4_s2_p1");
   CAPTURE(name);
-  const Golden golden(name);
-  Variable x(golden.tensor("inputs", "input"), true);
-  Variable w(golden.tensor("params", "weight"), true);
-  const bool has_bias = golden.has("params", "bias");
-  Variable b = has_bias ? Variable(golden.tensor("params", "bias"), true) : Variable();
+  const GoldenCase golden(name);
+  Variable x(golden.input("input"), true);
+  Variable w(golden.param("weight"), true);
+  const bool has_bias = golden.has_param("bias");
+  Variable b = has_bias ? Variable(golden.param("bias"), true) : Variable();
   ConvTranspose2dOptions options;
-  options.stride = golden.pair("stride", 1);
-  options.padding = golden.pair("padding", 0);
-  options.output_padding = golden.pair("output_padding", 0);
-  options.dilation = golden.pair("dilation", 1);
+  options.stride = golden.config_pair("stride", 1);
+  options.padding = golden.config_pair("padding", 0);
+  options.output_padding = golden.config_pair("output_padding", 0);
+  options.dilation = golden.config_pair("dilation", 1);
 
   Variable y = conv_transpose2d(x, w, b, options);
-  CHECK(golden_error(y.data(), golden.tensor("outputs", "output")) < 1e-10);
+  CHECK(max_rel_error(y.data(), golden.output("output")) < 1e-10);
   y.backward(golden.grad_output());
-  CHECK(golden_error(x.grad(), golden.tensor("grads", "input")) < 1e-10);
-  CHECK(golden_error(w.grad(), golden.tensor("grads", "weight")) < 1e-10);
-  if (has_bias) CHECK(golden_error(b.grad(), golden.tensor("grads", "bias")) < 1e-10);
+  CHECK(max_rel_error(x.grad(), golden.grad("input")) < 1e-10);
+  CHECK(max_rel_error(w.grad(), golden.grad("weight")) < 1e-10);
+  if (has_bias) CHECK(max_rel_error(b.grad(), golden.grad("bias")) < 1e-10);
 }
 
 TEST_CASE("conv_transpose2d gradcheck over strides, paddings, dilations and every valid output_padding") {
@@ -194,7 +143,7 @@ TEST_CASE("conv_transpose2d gradcheck with rectangular kernels, odd sizes and no
 }
 
 TEST_CASE("conv_transpose2d skips the gradients of inputs that do not require grad") {
-  Variable x = random_var({2, 3, 4, 4}, 11), w = random_var({3, 2, 3, 3}, 12, false), b = random_var({2}, 13);
+  Variable x = random_var({2, 3, 4, 4}, 11), w = random_constant({3, 2, 3, 3}, 12), b = random_var({2}, 13);
   Variable y = conv_transpose2d(x, w, b);
   y.backward(Tensor::ones(y.shape(), DType::Float64));
   CHECK(x.grad().defined());
@@ -252,11 +201,11 @@ TEST_CASE("conv_transpose2d on a coursework-sized batch equals one image at a ti
   Tensor grad_weight_sum = Tensor::zeros(w.shape(), DType::Float64);
   for (int64_t n = 0; n < 32; ++n) {
     CAPTURE(n);
-    Variable x_n(sample(x.data(), n), true), w_n(w.data(), true);
+    Variable x_n(batch_sample(x.data(), n), true), w_n(w.data(), true);
     Variable y_n = conv_transpose2d(x_n, w_n, b.detach(), options);
-    REQUIRE(max_abs_diff(y_n.data(), sample(y.data(), n)) < 1e-12);
-    y_n.backward(sample(g, n));
-    REQUIRE(max_abs_diff(x_n.grad(), sample(x.grad(), n)) < 1e-12);
+    REQUIRE(max_abs_diff(y_n.data(), batch_sample(y.data(), n)) < 1e-12);
+    y_n.backward(batch_sample(g, n));
+    REQUIRE(max_abs_diff(x_n.grad(), batch_sample(x.grad(), n)) < 1e-12);
     add_inplace(grad_weight_sum, w_n.grad());
   }
   CHECK(max_abs_diff(grad_weight_sum, w.grad()) < 1e-10);

@@ -1,17 +1,13 @@
 #include <catch2/catch.hpp>
 
 #include "autograd/autograd.h"
+#include "support/variables.h"
 #include "tensor/elementwise.h"
-#include "tensor/random.h"
 
 using namespace convgrad;
+using namespace convgrad::testing;
 
 namespace {
-Variable random_input(const Shape& shape, uint64_t seed) {
-  Generator gen(seed);
-  return Variable(uniform(shape, -1.0, 1.0, gen, DType::Float64), true);
-}
-
 // y = x * x with a deliberately wrong backward: element 5's gradient is off by +1.
 Variable broken_square(const Variable& x) {
   const Tensor input = x.data();
@@ -24,7 +20,7 @@ Variable broken_square(const Variable& x) {
 }  // namespace
 
 TEST_CASE("gradcheck passes a correct backward") {
-  Variable a = random_input({3, 4}, 1), b = random_input({4}, 2);
+  Variable a = random_var({3, 4}, 1), b = random_var({4}, 2);
   auto result = gradcheck([](const std::vector<Variable>& in) { return in[0] * in[1] + in[0]; }, {a, b});
   INFO(result.report());
   CHECK(result.passed);
@@ -33,7 +29,7 @@ TEST_CASE("gradcheck passes a correct backward") {
 }
 
 TEST_CASE("gradcheck catches a wrong backward and names the element") {
-  Variable x = random_input({2, 4}, 3);
+  Variable x = random_var({2, 4}, 3);
   GradcheckOptions options;
   options.input_names = {"x"};
   auto result = gradcheck([](const std::vector<Variable>& in) { return broken_square(in[0]); }, {x}, options);
@@ -58,7 +54,7 @@ TEST_CASE("gradcheck reports ReLU kinks instead of failing on them") {
 }
 
 TEST_CASE("gradcheck's float32 quick mode and element sampling") {
-  Variable x = random_input({50}, 4);
+  Variable x = random_var({50}, 4);
   GradcheckOptions quick;
   quick.float32_quick = true;
   quick.max_elements_per_input = 10;

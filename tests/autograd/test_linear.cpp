@@ -1,50 +1,12 @@
 // linear (autograd/ops/linear.cpp): y = x Wᵀ + b.
 #include <catch2/catch.hpp>
 
-#include <algorithm>
-#include <cmath>
-#include <fstream>
-#include <nlohmann/json.hpp>
-
 #include "autograd/autograd.h"
-#include "tensor/npy.h"
-#include "tensor/random.h"
+#include "support/golden_case.h"
+#include "support/variables.h"
 
 using namespace convgrad;
-
-namespace {
-using Values = std::vector<double>;
-
-Variable random_var(const Shape& shape, uint64_t seed, bool requires_grad = true) {
-  Generator gen(seed);
-  return Variable(uniform(shape, -1.0, 1.0, gen, DType::Float64), requires_grad);
-}
-
-// One PyTorch golden case: tests/fixtures/golden/<name>/case.json and its .npy files.
-struct Golden {
-  std::string dir;
-  nlohmann::json spec;
-  explicit Golden(const std::string& name) : dir(std::string(CONVGRAD_FIXTURES_DIR) + "/golden/" + name) {
-    std::ifstream in(dir + "/case.json");
-    REQUIRE(in.good());
-    spec = nlohmann::json::parse(in);
-  }
-  bool has(const char* section, const char* role) const { return spec.at(section).contains(role); }
-  Tensor tensor(const char* section, const char* role) const {
-    return read_npy(dir + "/" + spec.at(section).at(role).get<std::string>());
-  }
-  Tensor grad_output() const { return read_npy(dir + "/" + spec.at("grad_output").get<std::string>()); }
-};
-
-// Worst |got - want| / max(1, |want|), the `convgrad golden` measure.
-double golden_error(const Tensor& got, const Tensor& want) {
-  REQUIRE(got.shape() == want.shape());
-  const Values g = got.to_vector(), w = want.to_vector();
-  double worst = 0.0;
-  for (size_t i = 0; i < g.size(); ++i) worst = std::max(worst, std::fabs(g[i] - w[i]) / std::max(1.0, std::fabs(w[i])));
-  return worst;
-}
-}  // namespace
+using namespace convgrad::testing;
 
 TEST_CASE("linear forward and backward by hand") {
   // x = [[1, 2, 3], [4, 5, 6]], W = [[1, 0, -1], [2, 1, 0]], b = [0.5, -1]:
@@ -66,17 +28,17 @@ TEST_CASE("linear matches PyTorch golden cases (forward and every gradient)") {
   const std::string name =
       GENERATE(as<std::string>{}, "linear_7to5", "linear_cw_200to1", "linear_cw_400to1", "linear_nobias_6to4");
   CAPTURE(name);
-  const Golden golden(name);
-  Variable x(golden.tensor("inputs", "input"), true);
-  Variable w(golden.tensor("params", "weight"), true);
-  const bool has_bias = golden.has("params", "bias");
-  Variable b = has_bias ? Variable(golden.tensor("params", "bias"), true) : Variable();
+  const GoldenCase golden(name);
+  Variable x(golden.input("input"), true);
+  Variable w(golden.param("weight"), true);
+  const bool has_bias = golden.has_param("bias");
+  Variable b = has_bias ? Variable(golden.param("bias"), true) : Variable();
   Variable y = linear(x, w, b);
-  CHECK(golden_error(y.data(), golden.tensor("outputs", "output")) < 1e-10);
+  CHECK(max_rel_error(y.data(), golden.output("output")) < 1e-10);
   y.backward(golden.grad_output());
-  CHECK(golden_error(x.grad(), golden.tensor("grads", "input")) < 1e-10);
-  CHECK(golden_error(w.grad(), golden.tensor("grads", "weight")) < 1e-10);
-  if (has_bias) CHECK(golden_error(b.grad(), golden.tensor("grads", "bias")) < 1e-10);
+  CHECK(max_rel_error(x.grad(), golden.grad("input")) < 1e-10);
+  CHECK(max_rel_error(w.grad(), golden.grad("weight")) < 1e-10);
+  if (has_bias) CHECK(max_rel_error(b.grad(), golden.grad("bias")) < 1e-10);
 }
 
 TEST_CASE("linear gradcheck for 1-d, 2-d and batched inputs, with and without bias") {
@@ -94,7 +56,7 @@ TEST_CASE("linear gradcheck for 1-d, 2-d and batched inputs, with and without bi
 }
 
 TEST_CASE("linear skips the gradients of inputs that do not require grad") {
-  Variable x = random_var({3, 4}, 4, false), w = random_var({5, 4}, 5), b = random_var({5}, 6, false);
+  Variable x = random_constant({3, 4}, 4), w = random_var({5, 4}, 5), b = random_constant({5}, 6);
   Variable y = linear(x, w, b);
   y.backward(Tensor::ones(y.shape(), DType::Float64));
   CHECK(w.grad().defined());

@@ -2,53 +2,15 @@
 // binary_cross_entropy.cpp, cross_entropy.cpp).
 #include <catch2/catch.hpp>
 
-#include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <nlohmann/json.hpp>
 
 #include "autograd/autograd.h"
+#include "support/golden_case.h"
+#include "support/variables.h"
 #include "tensor/elementwise.h"
-#include "tensor/npy.h"
-#include "tensor/random.h"
 
 using namespace convgrad;
-
-namespace {
-using Values = std::vector<double>;
-Variable values(const Values& v, const Shape& shape) {
-  return Variable(Tensor::from_vector(v, shape, DType::Float64), true);
-}
-Variable random_var(const Shape& shape, uint64_t seed, double low = -1.0, double high = 1.0) {
-  Generator gen(seed);
-  return Variable(uniform(shape, low, high, gen, DType::Float64), true);
-}
-
-// A PyTorch golden case copied from shared/golden into tests/fixtures/golden/<name>/.
-struct GoldenCase {
-  explicit GoldenCase(const std::string& name) : dir(std::string(CONVGRAD_FIXTURES_DIR) + "/golden/" + name + "/") {
-    std::ifstream in(dir + "case.json");
-    REQUIRE(in.good());
-    meta = nlohmann::json::parse(in);
-  }
-  Tensor file(const std::string& section, const std::string& role) const {
-    return read_npy(dir + meta.at(section).at(role).get<std::string>());
-  }
-  Tensor grad_output() const { return read_npy(dir + meta.at("grad_output").get<std::string>()); }
-  std::string dir;
-  nlohmann::json meta;
-};
-
-// Largest |got - want| / |want| (with a 1e-300 floor, so an expected 0 must be met exactly).
-double max_rel_error(const Tensor& got, const Tensor& want) {
-  REQUIRE(got.shape() == want.shape());
-  const auto g = got.to_vector(), w = want.to_vector();
-  double worst = 0.0;
-  for (size_t i = 0; i < g.size(); ++i)
-    worst = std::max(worst, std::fabs(g[i] - w[i]) / std::max(std::fabs(w[i]), 1e-300));
-  return worst;
-}
-}  // namespace
+using namespace convgrad::testing;
 
 // ---- mse_loss ----
 
@@ -80,8 +42,8 @@ TEST_CASE("mse_loss matches PyTorch (golden mse cases)") {
                std::string("mse_regress_cw"));
   CAPTURE(name);
   GoldenCase golden(name);
-  const std::string kind = golden.meta["config"]["kind"];
-  Variable input(golden.file("inputs", "input"), true), target(golden.file("inputs", "target"), true);
+  const std::string kind = golden.config().at("kind").get<std::string>();
+  Variable input(golden.input("input"), true), target(golden.input("target"), true);
   Variable loss;
   if (kind == "mean" || kind == "regress") loss = mse_loss(input, target, Reduction::Mean);
   if (kind == "sum") loss = mse_loss(input, target, Reduction::Sum);
@@ -89,18 +51,18 @@ TEST_CASE("mse_loss matches PyTorch (golden mse cases)") {
   if (kind == "reconstruct") loss = mean(sum(square(input - target), {1, 2, 3}));
   REQUIRE(loss.defined());
   loss.backward(golden.grad_output());
-  CHECK(max_rel_error(loss.data(), golden.file("outputs", "loss")) <= 1e-10);
-  CHECK(max_rel_error(input.grad(), golden.file("grads", "input")) <= 1e-10);
-  CHECK(max_rel_error(target.grad(), golden.file("grads", "target")) <= 1e-10);
+  CHECK(max_rel_error(loss.data(), golden.output("loss"), kExactZeros) <= 1e-10);
+  CHECK(max_rel_error(input.grad(), golden.grad("input"), kExactZeros) <= 1e-10);
+  CHECK(max_rel_error(target.grad(), golden.grad("target"), kExactZeros) <= 1e-10);
 }
 
 TEST_CASE("MSE_reconstruct of 10x10 images is 100 x mse_loss(Mean)") {
   GoldenCase golden("mse_reconstruct_cw");
-  Variable input(golden.file("inputs", "input"), true), target(golden.file("inputs", "target"), true);
+  Variable input(golden.input("input"), true), target(golden.input("target"), true);
   Variable loss = mse_loss(input, target) * 100.0;
   loss.backward(golden.grad_output());
-  CHECK(max_rel_error(loss.data(), golden.file("outputs", "loss")) <= 1e-10);
-  CHECK(max_rel_error(input.grad(), golden.file("grads", "input")) <= 1e-10);
+  CHECK(max_rel_error(loss.data(), golden.output("loss"), kExactZeros) <= 1e-10);
+  CHECK(max_rel_error(input.grad(), golden.grad("input"), kExactZeros) <= 1e-10);
 }
 
 TEST_CASE("mse_loss gradcheck") {

@@ -2,17 +2,10 @@
 #include <catch2/catch.hpp>
 
 #include "autograd/autograd.h"
-#include "tensor/random.h"
+#include "support/variables.h"
 
 using namespace convgrad;
-
-namespace {
-using Values = std::vector<double>;
-Variable random_var(const Shape& shape, uint64_t seed, bool requires_grad = true) {
-  Generator gen(seed);
-  return Variable(uniform(shape, -1.0, 1.0, gen, DType::Float64), requires_grad);
-}
-}  // namespace
+using namespace convgrad::testing;
 
 TEST_CASE("matmul forward and backward by hand") {
   // [[1, 2], [3, 4]] @ [[5, 6], [7, 8]] = [[1*5 + 2*7, 1*6 + 2*8], [3*5 + 4*7, 3*6 + 4*8]] = [[19, 22], [43, 50]]
@@ -36,7 +29,7 @@ TEST_CASE("matmul gradcheck, 2-d and with leading batch dimensions") {
 }
 
 TEST_CASE("matmul skips the gradient of an input that does not require grad") {
-  Variable a = random_var({3, 4}, 3, false), b = random_var({4, 2}, 4);
+  Variable a = random_constant({3, 4}, 3), b = random_var({4, 2}, 4);
   Variable c = matmul(a, b);
   c.backward(Tensor::ones(c.shape(), DType::Float64));
   CHECK(b.grad().defined());

@@ -1,64 +1,24 @@
 // max_pool2d and max_pool2d_with_indices (autograd/ops/max_pool2d.cpp).
 #include <catch2/catch.hpp>
 
-#include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <limits>
-#include <nlohmann/json.hpp>
 
 #include "autograd/autograd.h"
+#include "support/golden_case.h"
+#include "support/variables.h"
 #include "tensor/conv_kernels.h"
 #include "tensor/elementwise.h"
-#include "tensor/npy.h"
-#include "tensor/random.h"
 
 using namespace convgrad;
+using namespace convgrad::testing;
 
 namespace {
-using Values = std::vector<double>;
 using Indices = std::vector<int64_t>;
 
-Variable values(const Values& v, const Shape& shape) {
-  return Variable(Tensor::from_vector(v, shape, DType::Float64), true);
-}
-Variable random_var(const Shape& shape, uint64_t seed) {
-  Generator gen(seed);
-  return Variable(uniform(shape, -1.0, 1.0, gen, DType::Float64), true);
-}
 MaxPool2dOptions pool(Pair kernel, Pair stride = {0, 0}, Pair padding = {0, 0}, Pair dilation = {1, 1},
                       bool ceil_mode = false) {
   return MaxPool2dOptions{kernel, stride, padding, dilation, ceil_mode};
-}
-
-// One PyTorch golden case: tests/fixtures/golden/<name>/case.json and its .npy files.
-struct Golden {
-  std::string dir;
-  nlohmann::json spec;
-  explicit Golden(const std::string& name) : dir(std::string(CONVGRAD_FIXTURES_DIR) + "/golden/" + name) {
-    std::ifstream in(dir + "/case.json");
-    REQUIRE(in.good());
-    spec = nlohmann::json::parse(in);
-  }
-  Tensor tensor(const char* section, const char* role) const {
-    return read_npy(dir + "/" + spec.at(section).at(role).get<std::string>());
-  }
-  Tensor grad_output() const { return read_npy(dir + "/" + spec.at("grad_output").get<std::string>()); }
-  Pair pair(const char* key, int64_t fallback) const {  // an int or an [h, w] list in config
-    const auto& config = spec.at("config");
-    if (!config.contains(key)) return {fallback, fallback};
-    const auto& v = config.at(key);
-    return v.is_array() ? Pair{v[0].get<int64_t>(), v[1].get<int64_t>()} : Pair{v.get<int64_t>(), v.get<int64_t>()};
-  }
-};
-
-// Worst |got - want| / max(1, |want|), the `convgrad golden` measure.
-double golden_error(const Tensor& got, const Tensor& want) {
-  REQUIRE(got.shape() == want.shape());
-  const Values g = got.to_vector(), w = want.to_vector();
-  double worst = 0.0;
-  for (size_t i = 0; i < g.size(); ++i) worst = std::max(worst, std::fabs(g[i] - w[i]) / std::max(1.0, std::fabs(w[i])));
-  return worst;
 }
 }  // namespace
 
@@ -137,21 +97,21 @@ TEST_CASE("max_pool2d matches PyTorch golden cases (output, indices, gradient)")
                                     "maxpool_k3_s1_overlap", "maxpool_k3_s1_ties_const", "maxpool_k3_s1_ties_int",
                                     "maxpool_k3_s2_odd", "maxpool_k3_s2_p1", "maxpool_k3_s3");
   CAPTURE(name);
-  const Golden golden(name);
-  Variable x(golden.tensor("inputs", "input"), true);
+  const GoldenCase golden(name);
+  Variable x(golden.input("input"), true);
   MaxPool2dOptions options;
-  options.kernel_size = golden.pair("kernel_size", 0);
-  options.stride = golden.pair("stride", 0);
-  options.padding = golden.pair("padding", 0);
-  options.dilation = golden.pair("dilation", 1);
-  options.ceil_mode = golden.spec.at("config").value("ceil_mode", false);
+  options.kernel_size = golden.config_pair("kernel_size", 0);
+  options.stride = golden.config_pair("stride", 0);
+  options.padding = golden.config_pair("padding", 0);
+  options.dilation = golden.config_pair("dilation", 1);
+  options.ceil_mode = golden.config().value("ceil_mode", false);
 
   MaxPool2dResult r = max_pool2d_with_indices(x, options);
-  CHECK(golden_error(r.output.data(), golden.tensor("outputs", "output")) < 1e-10);
-  const Values want_indices = golden.tensor("outputs", "indices").to_vector();
+  CHECK(max_rel_error(r.output.data(), golden.output("output")) < 1e-10);
+  const Values want_indices = golden.output("indices").to_vector();
   CHECK(Values(r.indices.begin(), r.indices.end()) == want_indices);
   r.output.backward(golden.grad_output());
-  CHECK(golden_error(x.grad(), golden.tensor("grads", "input")) < 1e-10);
+  CHECK(max_rel_error(x.grad(), golden.grad("input")) < 1e-10);
 }
 
 TEST_CASE("max_pool2d gradcheck over kernels, strides, paddings, dilations and ceil_mode") {

@@ -4,19 +4,12 @@
 #include <cmath>
 
 #include "autograd/autograd.h"
-#include "tensor/random.h"
+#include "support/variables.h"
 
 using namespace convgrad;
+using namespace convgrad::testing;
 
 namespace {
-using Values = std::vector<double>;
-Variable values(const Values& v, const Shape& shape, DType dtype = DType::Float64) {
-  return Variable(Tensor::from_vector(v, shape, dtype), true);
-}
-Variable random_var(const Shape& shape, uint64_t seed, double low, double high) {
-  Generator gen(seed);
-  return Variable(uniform(shape, low, high, gen, DType::Float64), true);
-}
 // Runs y.backward() with an all-ones upstream gradient.
 void backward_ones(const Variable& y) { y.backward(Tensor::ones(y.shape(), y.dtype())); }
 }  // namespace
@@ -78,7 +71,7 @@ TEST_CASE("square, exp, log and sqrt forward and backward by hand") {
     CHECK(x.grad().at({1}) == Approx(1.0 / 6.0));
   }
   SECTION("float32 stays float32") {
-    Variable x = values({1, 4}, {2}, DType::Float32);
+    Variable x(Tensor::from_vector({1, 4}, {2}, DType::Float32), true);
     Variable y = sqrt(exp(log(square(x))));  // = |x|
     CHECK(y.dtype() == DType::Float32);
     CHECK(y.data().at({1}) == Approx(4.0));

@@ -2,17 +2,13 @@
 #include <catch2/catch.hpp>
 
 #include "autograd/autograd.h"
-#include "tensor/random.h"
+#include "support/variables.h"
 
 using namespace convgrad;
+using namespace convgrad::testing;
 
 namespace {
-using Values = std::vector<double>;
 using Dims = std::vector<int64_t>;
-Variable random_var(const Shape& shape, uint64_t seed) {
-  Generator gen(seed);
-  return Variable(uniform(shape, -1.0, 1.0, gen, DType::Float64), true);
-}
 }  // namespace
 
 TEST_CASE("sum and mean forward and backward by hand") {

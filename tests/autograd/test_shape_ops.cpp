@@ -1,50 +1,18 @@
 // reshape, flatten, cat, select, slice (autograd/ops/reshape.cpp, cat.cpp, select.cpp).
 #include <catch2/catch.hpp>
 
-#include <algorithm>
-#include <cmath>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "autograd/autograd.h"
-#include "tensor/npy.h"
-#include "tensor/random.h"
+#include "support/golden_case.h"
+#include "support/variables.h"
 
 using namespace convgrad;
+using namespace convgrad::testing;
 
 namespace {
-using Values = std::vector<double>;
 Variable arange_var(const Shape& shape) {
   return Variable(Tensor::arange(shape_numel(shape), DType::Float64).reshape(shape), true);
-}
-Variable random_var(const Shape& shape, uint64_t seed) {
-  Generator gen(seed);
-  return Variable(uniform(shape, -1.0, 1.0, gen, DType::Float64), true);
-}
-
-// A PyTorch golden case copied from shared/golden into tests/fixtures/golden/<name>/.
-struct GoldenCase {
-  explicit GoldenCase(const std::string& name) : dir(std::string(CONVGRAD_FIXTURES_DIR) + "/golden/" + name + "/") {
-    std::ifstream in(dir + "case.json");
-    REQUIRE(in.good());
-    meta = nlohmann::json::parse(in);
-  }
-  Tensor file(const std::string& section, const std::string& role) const {
-    return read_npy(dir + meta.at(section).at(role).get<std::string>());
-  }
-  Tensor grad_output() const { return read_npy(dir + meta.at("grad_output").get<std::string>()); }
-  std::string dir;
-  nlohmann::json meta;
-};
-
-// Largest |got - want| / |want| (with a 1e-300 floor, so an expected 0 must be met exactly).
-double max_rel_error(const Tensor& got, const Tensor& want) {
-  REQUIRE(got.shape() == want.shape());
-  const auto g = got.to_vector(), w = want.to_vector();
-  double worst = 0.0;
-  for (size_t i = 0; i < g.size(); ++i)
-    worst = std::max(worst, std::fabs(g[i] - w[i]) / std::max(std::fabs(w[i]), 1e-300));
-  return worst;
 }
 }  // namespace
 
@@ -126,13 +94,13 @@ TEST_CASE("cat matches PyTorch (golden U-Net skip concatenation)") {
   const std::string name = GENERATE(std::string("cat_dim1_3_5"), std::string("cat_dim1_cw_8_8"));
   CAPTURE(name);
   GoldenCase golden(name);
-  REQUIRE(golden.meta["config"]["order"] == nlohmann::json({"a", "b"}));
-  Variable a(golden.file("inputs", "a"), true), b(golden.file("inputs", "b"), true);
-  Variable y = cat({a, b}, golden.meta["config"]["dim"].get<int64_t>());
+  REQUIRE(golden.config().at("order") == nlohmann::json({"a", "b"}));
+  Variable a(golden.input("a"), true), b(golden.input("b"), true);
+  Variable y = cat({a, b}, golden.config().at("dim").get<int64_t>());
   y.backward(golden.grad_output());
-  CHECK(max_rel_error(y.data(), golden.file("outputs", "output")) <= 1e-10);
-  CHECK(max_rel_error(a.grad(), golden.file("grads", "a")) <= 1e-10);
-  CHECK(max_rel_error(b.grad(), golden.file("grads", "b")) <= 1e-10);
+  CHECK(max_rel_error(y.data(), golden.output("output"), kExactZeros) <= 1e-10);
+  CHECK(max_rel_error(a.grad(), golden.grad("a"), kExactZeros) <= 1e-10);
+  CHECK(max_rel_error(b.grad(), golden.grad("b"), kExactZeros) <= 1e-10);
 }
 
 TEST_CASE("cat gradcheck over dims") {

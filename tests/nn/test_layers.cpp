@@ -3,29 +3,22 @@
 #include <catch2/catch.hpp>
 
 #include "nn/nn.h"
+#include "support/golden_case.h"
 #include "tensor/elementwise.h"
-#include "tensor/npy.h"
 
 using namespace convgrad;
+using namespace convgrad::testing;
 
 namespace {
-std::string golden(const std::string& name, const std::string& file) {
-  return std::string(CONVGRAD_FIXTURES_DIR) + "/golden/" + name + "/" + file;
-}
-
 // Loads a golden case's weight and bias into `layer`, runs its input through and returns
 // the largest |got - want| / max(1, |want|).
 double golden_forward_error(Module& layer, const std::string& name) {
-  StateDict state{{"weight", read_npy(golden(name, "param_weight.npy"))}};
-  if (layer.named_parameters().size() == 2) state["bias"] = read_npy(golden(name, "param_bias.npy"));
+  const GoldenCase golden(name);
+  StateDict state{{"weight", golden.param("weight")}};
+  if (layer.named_parameters().size() == 2) state["bias"] = golden.param("bias");
   load_state_dict(layer, state);
-  const Tensor got = layer.forward(Variable(read_npy(golden(name, "input_input.npy")))).data();
-  const Tensor want = read_npy(golden(name, "output_output.npy"));
-  REQUIRE(got.shape() == want.shape());
-  double worst = 0;
-  const auto g = got.to_vector(), w = want.to_vector();
-  for (size_t i = 0; i < g.size(); ++i) worst = std::max(worst, std::abs(g[i] - w[i]) / std::max(1.0, std::abs(w[i])));
-  return worst;
+  const Tensor got = layer.forward(Variable(golden.input("input"))).data();
+  return max_rel_error(got, golden.output("output"));
 }
 }  // namespace
 

@@ -2,15 +2,10 @@
 #include <catch2/catch.hpp>
 
 #include "nn/losses.h"
-#include "tensor/npy.h"
+#include "support/golden_case.h"
 
 using namespace convgrad;
-
-namespace {
-std::string golden(const std::string& name, const std::string& file) {
-  return std::string(CONVGRAD_FIXTURES_DIR) + "/golden/" + name + "/" + file;
-}
-}  // namespace
+using namespace convgrad::testing;
 
 TEST_CASE("mse_reconstruct sums over pixels and averages over samples") {
   // sample 0 errors (1, 2, 0, 0) -> 5; sample 1 errors (0, 0, 0, 3) -> 9; mean 7
@@ -26,13 +21,14 @@ TEST_CASE("mse_reconstruct sums over pixels and averages over samples") {
 TEST_CASE("mse_reconstruct and mse_regress match PyTorch") {
   for (const char* name : {"mse_reconstruct_cw", "mse_regress_cw"}) {
     CAPTURE(name);
-    Variable input(read_npy(golden(name, "input_input.npy")), true);
-    Variable target(read_npy(golden(name, "input_target.npy")), true);
+    const GoldenCase golden(name);
+    Variable input(golden.input("input"), true);
+    Variable target(golden.input("target"), true);
     Variable loss = std::string(name) == "mse_regress_cw" ? mse_regress(input, target) : mse_reconstruct(input, target);
-    CHECK(loss.item() == Approx(read_npy(golden(name, "output_loss.npy")).item()).epsilon(1e-12));
-    loss.backward(read_npy(golden(name, "grad_output.npy")));
+    CHECK(loss.item() == Approx(golden.output("loss").item()).epsilon(1e-12));
+    loss.backward(golden.grad_output());
     const auto got = input.grad().to_vector();
-    const auto want = read_npy(golden(name, "grad_input.npy")).to_vector();
+    const auto want = golden.grad("input").to_vector();
     REQUIRE(got.size() == want.size());
     for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == Approx(want[i]).epsilon(1e-12).margin(1e-15));
   }

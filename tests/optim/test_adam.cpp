@@ -6,15 +6,12 @@
 
 #include "autograd/functions.h"
 #include "optim/optim.h"
-#include "tensor/npy.h"
+#include "support/golden_case.h"
 
 using namespace convgrad;
+using namespace convgrad::testing;
 
 namespace {
-
-std::string golden(const std::string& name, const std::string& file) {
-  return std::string(CONVGRAD_FIXTURES_DIR) + "/golden/" + name + "/" + file + ".npy";
-}
 
 // Every element within 1e-12 relative (1e-300 absolute so exact zeros compare). Returns
 // how many elements differ at all: Adam evaluates PyTorch's formula in PyTorch's order with
@@ -33,9 +30,10 @@ int check_close(const Tensor& got, const Tensor& want, const std::string& what) 
 }
 
 void run_golden(const std::string& name, bool decoupled, double weight_decay) {
+  const GoldenCase golden(name);
   const std::vector<std::string> names{"p0", "p1", "p2"};
   std::vector<Variable> params;
-  for (const auto& p : names) params.emplace_back(read_npy(golden(name, "param_" + p)), true);
+  for (const auto& p : names) params.emplace_back(golden.param(p), true);
   AdamOptions options;  // PyTorch's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8
   options.weight_decay = weight_decay;
   std::unique_ptr<Adam> adam;
@@ -46,17 +44,15 @@ void run_golden(const std::string& name, bool decoupled, double weight_decay) {
   }
   int different = 0;
   for (int t = 1; t <= 3; ++t) {
-    const std::string step = "extra_step" + std::to_string(t) + "_";
-    for (size_t i = 0; i < params.size(); ++i) params[i].set_grad(read_npy(golden(name, step + "grad_" + names[i])));
+    const std::string step = "step" + std::to_string(t) + "_";
+    for (size_t i = 0; i < params.size(); ++i) params[i].set_grad(golden.extra(step + "grad_" + names[i]));
     adam->step();
     for (size_t i = 0; i < params.size(); ++i) {
       const AdamState& state = adam->state(i);
       CHECK(state.step == t);
-      different += check_close(params[i].data(), read_npy(golden(name, step + "param_" + names[i])),
-                               step + "param_" + names[i]);
-      different += check_close(state.exp_avg, read_npy(golden(name, step + "exp_avg_" + names[i])),
-                               step + "exp_avg_" + names[i]);
-      different += check_close(state.exp_avg_sq, read_npy(golden(name, step + "exp_avg_sq_" + names[i])),
+      different += check_close(params[i].data(), golden.extra(step + "param_" + names[i]), step + "param_" + names[i]);
+      different += check_close(state.exp_avg, golden.extra(step + "exp_avg_" + names[i]), step + "exp_avg_" + names[i]);
+      different += check_close(state.exp_avg_sq, golden.extra(step + "exp_avg_sq_" + names[i]),
                                step + "exp_avg_sq_" + names[i]);
     }
   }
