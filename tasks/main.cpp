@@ -4,18 +4,17 @@
 #include <CLI/CLI.hpp>
 
 #include "tasks/cli_engine.h"
-#include "tensor/blas.h"
+#include "tasks/cli_runs.h"
+#include "tasks/cli_tasks.h"
 #include "tensor/error.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"convgrad: a from-scratch tensor and autodiff engine, and the coursework that runs on it"};
   app.require_subcommand(1);
-  app.fallthrough();  // common options such as --threads may follow the subcommand
-  int threads = 0;
-  app.add_option("--threads", threads, "Threads for BLAS and OpenMP (default: all cores)")->check(CLI::NonNegativeNumber);
   int exit_code = 0;
+  convgrad::add_task_commands(app, exit_code);
+  convgrad::add_run_commands(app, exit_code);
   convgrad::add_engine_commands(app, exit_code);
-  app.parse_complete_callback([&threads] { convgrad::set_num_threads(threads); });
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

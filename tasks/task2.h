@@ -1,0 +1,25 @@
+// Coursework Task 2 on the dataset: the cosine-similarity graph of the first `rows` cells
+// over the first `features` features (400 and 10 in the task text), via graph/.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+
+#include <nlohmann/json.hpp>
+
+#include "tasks/dataset.h"
+
+namespace convgrad {
+
+struct Task2Options {
+  int64_t rows = 400;     // the first N cells
+  int64_t features = 10;  // Feature 1 .. Feature K
+  bool quiet = false;
+};
+
+// Runs 2.1 and 2.2, prints a summary to `log` (unless quiet), and returns the `task2`
+// section of results.json (DESIGN.md keys, plus treatment, edges, strength, eigenvalues,
+// timings_s). Errors name the dataset when it has too few rows or features.
+nlohmann::json run_task2(const Dataset& data, const Task2Options& options, std::ostream& log);
+
+}  // namespace convgrad
