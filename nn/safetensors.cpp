@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -18,6 +19,7 @@ using OrderedJson = nlohmann::ordered_json;
 
 // The safetensors reference implementation refuses headers above 100 MB; so do we.
 constexpr uint64_t kMaxHeaderBytes = 100'000'000;
+constexpr int kMaxHeaderDepth = 16;
 
 void check_little_endian() {
   const uint16_t probe = 1;
@@ -36,6 +38,23 @@ std::string read_whole_file(const std::string& path) {
   }
 }
 
+// A name or string from the file as it appears in a one-line message: control characters
+// (a JSON string may hold "\n") written as \uXXXX, long names cut short.
+std::string printable(const std::string& text) {
+  std::string out;
+  for (size_t i = 0; i < text.size() && i < 80; ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7f) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+      out += escaped;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return text.size() > 80 ? out + "..." : out;
+}
+
 std::string offsets_str(uint64_t begin, uint64_t end) { return str_cat("[", begin, ", ", end, "]"); }
 
 // One header entry, checked against the data section.
@@ -48,7 +67,7 @@ struct Entry {
 };
 
 Entry parse_entry(const std::string& path, const std::string& name, const Json& info, uint64_t data_bytes) {
-  const std::string where = str_cat("read_safetensors: '", path, "': tensor '", name, "': ");
+  const std::string where = str_cat("read_safetensors: '", path, "': tensor '", printable(name), "': ");
   CONVGRAD_CHECK(info.is_object(), where, "expected an object with dtype, shape and data_offsets, but got ",
                  info.type_name());
   for (const char* key : {"dtype", "shape", "data_offsets"}) {
@@ -60,27 +79,30 @@ Entry parse_entry(const std::string& path, const std::string& name, const Json& 
   CONVGRAD_CHECK(dtype.is_string(), where, "expected dtype to be a string, but got ", dtype.dump());
   const std::string dtype_name = dtype.get<std::string>();
   CONVGRAD_CHECK(dtype_name == "F32" || dtype_name == "F64", where,
-                 "expected dtype F32 or F64, but got '", dtype_name, "' (convgrad reads float32 and float64 only)");
+                 "expected dtype F32 or F64, but got '", printable(dtype_name), "' (convgrad reads float32 and float64 only)");
   entry.dtype = dtype_name == "F32" ? DType::Float32 : DType::Float64;
 
   const Json& shape = info["shape"];
   CONVGRAD_CHECK(shape.is_array(), where, "expected shape to be a list of sizes, but got ", shape.dump());
   uint64_t needed = dtype_size(entry.dtype);  // bytes that shape x dtype need
-  bool too_large = false;
+  // NOTE: the non-zero sizes must multiply without overflow even in an empty tensor, so that
+  // no later product of some of its sizes (H * W, ...) can overflow.
+  uint64_t nonzero = needed;
   for (const Json& size : shape) {
     CONVGRAD_CHECK(size.is_number_unsigned() &&
                        size.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max()),
                    where, "expected shape to hold non-negative integers, but got ", shape.dump());
     const uint64_t n = size.get<uint64_t>();
     entry.shape.push_back(static_cast<int64_t>(n));
-    if (n != 0 && needed > std::numeric_limits<uint64_t>::max() / n) too_large = true;
-    needed = too_large ? 0 : needed * n;
+    if (n == 0) {
+      needed = 0;
+      continue;
+    }
+    CONVGRAD_CHECK(nonzero <= std::numeric_limits<uint64_t>::max() / n, where,
+                   "expected a shape whose size fits in memory, but got ", shape.dump());
+    nonzero *= n;
+    needed *= n;  // <= nonzero
   }
-  if (std::find(entry.shape.begin(), entry.shape.end(), 0) != entry.shape.end()) {  // an empty tensor
-    too_large = false;
-    needed = 0;
-  }
-  CONVGRAD_CHECK(!too_large, where, "expected a shape whose size fits in memory, but got ", shape.dump());
 
   const Json& offsets = info["data_offsets"];
   CONVGRAD_CHECK(offsets.is_array() && offsets.size() == 2 && offsets[0].is_number_unsigned() &&
@@ -107,8 +129,8 @@ void check_no_overlap(const std::string& path, std::vector<Entry> entries) {
     if (entry.begin == entry.end) continue;  // empty tensors occupy no bytes
     if (previous != nullptr) {
       CONVGRAD_CHECK(previous->end <= entry.begin, "read_safetensors: '", path,
-                     "': expected non-overlapping data_offsets, but tensor '", previous->name, "' ",
-                     offsets_str(previous->begin, previous->end), " overlaps tensor '", entry.name, "' ",
+                     "': expected non-overlapping data_offsets, but tensor '", printable(previous->name), "' ",
+                     offsets_str(previous->begin, previous->end), " overlaps tensor '", printable(entry.name), "' ",
                      offsets_str(entry.begin, entry.end));
     }
     previous = &entry;
@@ -118,8 +140,11 @@ void check_no_overlap(const std::string& path, std::vector<Entry> entries) {
 }  // namespace
 
 TensorMap read_safetensors(const std::string& path, Metadata* metadata) {
+  return parse_safetensors(read_whole_file(path), path, metadata);
+}
+
+TensorMap parse_safetensors(const std::string& bytes, const std::string& path, Metadata* metadata) {
   check_little_endian();
-  const std::string bytes = read_whole_file(path);
   const std::string where = str_cat("read_safetensors: '", path, "': ");
   const uint64_t file_size = bytes.size();
   CONVGRAD_CHECK(file_size >= 8, where, "truncated file: expected at least 8 bytes (the header length), but got ",
@@ -134,7 +159,14 @@ TensorMap read_safetensors(const std::string& path, Metadata* metadata) {
 
   Json header;
   try {
-    header = Json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<std::ptrdiff_t>(header_bytes));
+    // NOTE: a depth limit, because nlohmann's dump() (used in messages) recurses and a header
+    // of 100,000 '[' would overflow the stack; a real header is 3 levels deep.
+    const auto limit_depth = [&where](int depth, Json::parse_event_t, Json&) {
+      CONVGRAD_CHECK(depth <= kMaxHeaderDepth, where, "expected a JSON header nested at most ", kMaxHeaderDepth,
+                     " levels deep, but it is nested deeper");
+      return true;
+    };
+    header = Json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<std::ptrdiff_t>(header_bytes), limit_depth);
   } catch (const Json::exception& e) {
     throw Error(str_cat(where, "expected a JSON header, but it does not parse: ", e.what()));
   }
@@ -148,7 +180,7 @@ TensorMap read_safetensors(const std::string& path, Metadata* metadata) {
       CONVGRAD_CHECK(info.is_object(), where, "expected __metadata__ to be an object of strings, but got ",
                      info.dump());
       for (const auto& [key, value] : info.items()) {
-        CONVGRAD_CHECK(value.is_string(), where, "expected __metadata__ values to be strings, but '", key,
+        CONVGRAD_CHECK(value.is_string(), where, "expected __metadata__ values to be strings, but '", printable(key),
                        "' is ", value.dump());
         if (metadata != nullptr) (*metadata)[key] = value.get<std::string>();
       }

@@ -32,6 +32,8 @@ using Metadata = std::map<std::string, std::string>;
 // Reads every tensor (F32 -> float32, F64 -> float64). `metadata`, when given, receives
 // the "__metadata__" entries.
 TensorMap read_safetensors(const std::string& path, Metadata* metadata = nullptr);
+// The same from the file's bytes; `name` stands for the file in error messages.
+TensorMap parse_safetensors(const std::string& bytes, const std::string& name, Metadata* metadata = nullptr);
 
 // Writes the tensors in the given order (data in that order, the header lists them so too).
 // Names must be unique, non-empty and not "__metadata__".

@@ -165,10 +165,7 @@ void append_field(std::string& out, const std::string& text) {
   out += '"';
 }
 
-}  // namespace
-
-Dataset read_dataset_csv(const std::string& path) {
-  CsvReader reader = CsvReader::open(path);
+Dataset read_dataset(CsvReader& reader) {
   CsvRecord record;
   if (!reader.next(record)) {
     throw Error(str_cat(reader.location(1), ": expected a header row with the columns \"", kTargetColumn,
@@ -178,7 +175,7 @@ Dataset read_dataset_csv(const std::string& path) {
   const HeaderLayout layout = read_header(reader, record);
 
   Dataset data;
-  data.source = path;
+  data.source = reader.path();
   data.feature_names = layout.feature_names;
   int64_t last_line = header_line;
   while (reader.next(record)) {
@@ -204,6 +201,18 @@ Dataset read_dataset_csv(const std::string& path) {
                         data.rows));
   }
   return data;
+}
+
+}  // namespace
+
+Dataset read_dataset_csv(const std::string& path) {
+  CsvReader reader = CsvReader::open(path);
+  return read_dataset(reader);
+}
+
+Dataset parse_dataset_csv(std::string text, const std::string& name) {
+  CsvReader reader(std::move(text), name);
+  return read_dataset(reader);
 }
 
 std::string dataset_csv_text(const Dataset& data) {

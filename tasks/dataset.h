@@ -51,6 +51,8 @@ Split coursework_split(int64_t rows);
 // Reads and validates a coursework CSV (see the rules above and in docs/data.md). Needs at
 // least kMinSplitRows data rows.
 Dataset read_dataset_csv(const std::string& path);
+// The same from the file's bytes; `name` stands for the file in errors and in Dataset::source.
+Dataset parse_dataset_csv(std::string text, const std::string& name);
 
 // Writes `data` as CSV, atomically: an unnamed index column, "Target: MAP7", the features in
 // order, "Treatment"; numbers in the shortest form that reads back to the same double.

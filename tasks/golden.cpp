@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <iostream>
 #include <map>
 
 #include <nlohmann/json.hpp>
@@ -40,15 +41,28 @@ std::map<std::string, Tensor> load_group(const GoldenCase& c, const char* key) {
   return group;
 }
 
+// Parses DIR/case.json. NOTE: nested at most 32 levels (a real case has 4): nlohmann's
+// dump() and copies recurse, and a file of 100,000 '[' would overflow the stack.
+constexpr int kMaxCaseDepth = 32;
+json parse_case_json(const std::string& dir) {
+  const std::string path = (fs::path(dir) / "case.json").string();
+  const auto limit_depth = [&path](int depth, json::parse_event_t, json&) {
+    CONVGRAD_CHECK(depth <= kMaxCaseDepth, path, ": expected JSON nested at most ", kMaxCaseDepth,
+                   " levels deep, but it is nested deeper");
+    return true;
+  };
+  try {
+    return json::parse(read_file(path), limit_depth);
+  } catch (const json::exception& e) {
+    throw Error(path + ": expected valid JSON, but got a parse error: " + e.what());
+  }
+}
+
 GoldenCase load_case(const std::string& dir) {
   GoldenCase c;
   c.dir = dir;
   const std::string path = (fs::path(dir) / "case.json").string();
-  try {
-    c.spec = json::parse(read_file(path));
-  } catch (const json::exception& e) {
-    throw Error(path + ": expected valid JSON, but got a parse error: " + e.what());
-  }
+  c.spec = parse_case_json(dir);
   CONVGRAD_CHECK(c.spec.is_object() && c.spec.contains("op") && c.spec.at("op").is_string(), path,
                  ": expected an object with a string \"op\", but got none");
   c.inputs = load_group(c, "inputs");
@@ -365,13 +379,7 @@ GoldenResult run_golden_case(const std::string& case_dir) {
   result.name = fs::path(case_dir).filename().string();
   try {
     // The op first, so that a case of an unknown op is skipped even if its files differ.
-    const std::string path = (fs::path(case_dir) / "case.json").string();
-    json spec;
-    try {
-      spec = json::parse(read_file(path));
-    } catch (const json::exception& e) {
-      throw Error(path + ": expected valid JSON, but got a parse error: " + e.what());
-    }
+    const json spec = parse_case_json(case_dir);
     result.op = spec.is_object() && spec.contains("op") && spec.at("op").is_string() ? spec.at("op").get<std::string>() : "";
     auto runner = runners().find(result.op);
     if (runner == runners().end()) {
@@ -428,7 +436,8 @@ std::vector<GoldenResult> run_golden_dir(const std::string& dir, std::ostream& o
         break;
     }
     out << line;
-    if (r.status == GoldenResult::Status::Unreadable) out << "    " << r.message << "\n";
+    // Why a case could not be read: one line on stderr, as every other convgrad error.
+    if (r.status == GoldenResult::Status::Unreadable) std::cerr << "convgrad: error: " << r.message << "\n";
     results.push_back(r);
   }
   out << "\ngolden: " << passed << " passed, " << failed << " failed, " << skipped << " skipped"

@@ -30,7 +30,8 @@ constexpr double kGoldenTolerance = 1e-8;
 GoldenResult run_golden_case(const std::string& case_dir);
 
 // Runs every case folder in `dir` (sorted by name; index.json, when present, is not needed),
-// printing one line per case to `out`. Returns the results.
+// printing one line per case to `out`, and for each unreadable case the reason, one line
+// "convgrad: error: <file>: <what is wrong>", to stderr. Returns the results.
 std::vector<GoldenResult> run_golden_dir(const std::string& dir, std::ostream& out);
 
 // 0 when every case passed or was skipped, 1 otherwise.

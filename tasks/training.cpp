@@ -215,6 +215,7 @@ TrainResult train_phase(const std::vector<Variable>& params, const LossFn& loss,
   int good_epoch = 0;  // the epoch whose weights best_params holds (0: the initial weights)
   // A non-finite loss or gradient: back to the last good weights, let the caller save them, stop.
   const auto stop_non_finite = [&](const std::string& what) {
+    if (is_terminal(o.progress)) *o.progress << "\n";  // end the updating line before the error
     copy_values(params, best_params);
     std::string saved;
     if (o.on_non_finite) {

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -49,10 +50,14 @@ void write_file_atomically(const std::string& path, const std::string& bytes) {
 }
 
 std::string read_file(const std::string& path) {
+  // NOTE: a folder opens without error on Linux and then reads as empty; say what it is.
+  std::error_code error;
+  CONVGRAD_CHECK(!std::filesystem::is_directory(path, error), path, ": expected a file, but got a folder");
   std::ifstream in(path, std::ios::binary);
   CONVGRAD_CHECK(in.good(), path, ": cannot open file: ", std::strerror(errno));
   std::ostringstream buffer;
   buffer << in.rdbuf();
+  CONVGRAD_CHECK(!in.bad(), path, ": cannot read file: ", std::strerror(errno));
   return buffer.str();
 }
 

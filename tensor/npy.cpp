@@ -9,6 +9,26 @@ namespace convgrad {
 
 namespace {
 
+// Header text as it appears in a one-line error message: in `quote`s, control characters
+// written as \xNN, cut short after 60 characters.
+std::string shown(const std::string& text, char quote = '"') {
+  constexpr size_t kMaxShown = 60;
+  std::string out(1, quote);
+  for (size_t i = 0; i < text.size() && i < kMaxShown; ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7f) {
+      const char* hex = "0123456789abcdef";
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (text.size() > kMaxShown) out += "...";
+  return out + quote;
+}
+
 // The header is a Python dict literal: {'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }
 // Returns the text after 'key': (trimmed of spaces), or throws.
 std::string header_value(const std::string& header, const std::string& key, const std::string& name) {
@@ -22,12 +42,12 @@ std::string header_value(const std::string& header, const std::string& key, cons
     while (pos < header.size() && header[pos] == ' ') ++pos;
     return header.substr(pos);
   }
-  throw Error(name + ": malformed .npy header: expected a '" + key + "' entry, but got: " + header);
+  throw Error(name + ": malformed .npy header: expected a '" + key + "' entry, but got " + shown(header));
 }
 
 Shape parse_shape(const std::string& text, const std::string& name) {
-  CONVGRAD_CHECK(!text.empty() && text[0] == '(', name, ": malformed .npy header: expected a shape tuple, but got: ",
-                 text.substr(0, 40));
+  CONVGRAD_CHECK(!text.empty() && text[0] == '(', name, ": malformed .npy header: expected a shape tuple, but got ",
+                 shown(text));
   const size_t close = text.find(')');
   CONVGRAD_CHECK(close != std::string::npos, name, ": malformed .npy header: unterminated shape tuple");
   Shape shape;
@@ -38,8 +58,8 @@ Shape parse_shape(const std::string& text, const std::string& name) {
     if (pos >= inner.size()) break;
     size_t end = pos;
     while (end < inner.size() && inner[end] >= '0' && inner[end] <= '9') ++end;
-    CONVGRAD_CHECK(end > pos && end - pos <= 12, name, ": malformed .npy header: expected sizes in the shape, but got (",
-                   inner, ")");
+    CONVGRAD_CHECK(end > pos && end - pos <= 12, name, ": malformed .npy header: expected sizes in the shape, but got ",
+                   shown("(" + inner + ")"));
     shape.push_back(std::stoll(inner.substr(pos, end - pos)));
     pos = end;
   }
@@ -49,7 +69,7 @@ Shape parse_shape(const std::string& text, const std::string& name) {
 std::string descr_of(const std::string& header, const std::string& name) {
   const std::string value = header_value(header, "descr", name);
   CONVGRAD_CHECK(value.size() >= 2 && (value[0] == '\'' || value[0] == '"'), name,
-                 ": malformed .npy header: expected a quoted descr, but got: ", value.substr(0, 20));
+                 ": malformed .npy header: expected a quoted descr, but got ", shown(value));
   const size_t end = value.find(value[0], 1);
   CONVGRAD_CHECK(end != std::string::npos, name, ": malformed .npy header: unterminated descr");
   return value.substr(1, end - 1);
@@ -87,21 +107,24 @@ Tensor parse_npy(const std::string& bytes, const std::string& name) {
   const std::string descr = descr_of(header, name);
   const std::string fortran = header_value(header, "fortran_order", name);
   CONVGRAD_CHECK(fortran.rfind("False", 0) == 0, name, ": expected C order (fortran_order False), but got ",
-                 fortran.substr(0, 5));
+                 shown(fortran.substr(0, fortran.find_first_of(",}"))));
   const Shape shape = parse_shape(header_value(header, "shape", name), name);
 
   size_t item = 0;
   if (descr == "<f8" || descr == "<i8") item = 8;
   else if (descr == "<f4" || descr == "<i4") item = 4;
   else
-    throw Error(name + ": expected dtype '<f4' or '<f8' (little-endian float32/float64), but got '" + descr + "'");
+    throw Error(name + ": expected dtype '<f4' or '<f8' (little-endian float32/float64), but got " + shown(descr, '\''));
   // The element count, guarding against absurd shapes that would overflow.
   const size_t available = bytes.size() - offset - header_len;
-  size_t count = 1;
+  // NOTE: the non-zero sizes must multiply without overflow even when another size is 0, so
+  // that no later product of some of the sizes (H * W, ...) can overflow.
+  size_t count = 1, nonzero = 1;
   for (int64_t s : shape) {
-    CONVGRAD_CHECK(s >= 0 && (s == 0 || count <= (std::numeric_limits<size_t>::max() / 16) / static_cast<size_t>(s)), name,
+    CONVGRAD_CHECK(s == 0 || nonzero <= (std::numeric_limits<size_t>::max() / 16) / static_cast<size_t>(s), name,
                    ": shape ", shape_str(shape), " needs more data than the file's ", available, " bytes");
-    count *= static_cast<size_t>(s);
+    if (s != 0) nonzero *= static_cast<size_t>(s);
+    count *= static_cast<size_t>(s);  // <= nonzero
   }
   CONVGRAD_CHECK(count * item == available, name, ": shape ", shape_str(shape), " of '", descr, "' needs ",
                  count * item, " data bytes, but the file has ", available);
