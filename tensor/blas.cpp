@@ -2,26 +2,71 @@
 
 #include <cblas.h>
 #include <omp.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 namespace convgrad {
 
-template <>
-void gemm<float>(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
-                 int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
-  if (M == 0 || N == 0) return;
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), alpha, A,
-              static_cast<int>(lda), B, static_cast<int>(ldb), beta, C, static_cast<int>(ldc));
+namespace {
+
+// Settings made once, when the program starts, whether or not set_num_threads is called:
+// - OpenBLAS single-threaded (see blas.h);
+// - glibc's allocator keeps freed memory for reuse. By default it returns blocks above a
+//   moving threshold (128 kB to 32 MB) to the OS, so an evaluation pass over 512 images,
+//   whose activations are 1-3 MB each, page-faulted its buffers in again and again: 20% of
+//   an evaluation epoch of the U-Net. Blocks over 64 MB still go back at once.
+struct StartupSettings {
+  StartupSettings() {
+    openblas_set_num_threads(1);
+#ifdef __GLIBC__
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
+  }
+};
+const StartupSettings startup_settings;
+
+void blas_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+               const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, static_cast<int>(M),
+              static_cast<int>(N), static_cast<int>(K), alpha, A, static_cast<int>(lda), B, static_cast<int>(ldb),
+              beta, C, static_cast<int>(ldc));
 }
 
-template <>
-void gemm<double>(bool ta, bool tb, int64_t M, int64_t N, int64_t K, double alpha, const double* A,
-                  int64_t lda, const double* B, int64_t ldb, double beta, double* C, int64_t ldc) {
-  if (M == 0 || N == 0) return;
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), alpha, A,
-              static_cast<int>(lda), B, static_cast<int>(ldb), beta, C, static_cast<int>(ldc));
+void blas_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, double alpha, const double* A, int64_t lda,
+               const double* B, int64_t ldb, double beta, double* C, int64_t ldc) {
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, static_cast<int>(M),
+              static_cast<int>(N), static_cast<int>(K), alpha, A, static_cast<int>(lda), B, static_cast<int>(ldb),
+              beta, C, static_cast<int>(ldc));
 }
+
+}  // namespace
+
+template <typename T>
+void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda, const T* B,
+          int64_t ldb, T beta, T* C, int64_t ldc) {
+  if (M == 0 || N == 0) return;
+  // A large product: each thread computes a block of C's columns, C[:, begin:end] =
+  // op(A) · op(B)[:, begin:end], with a single-threaded BLAS call of its own.
+  constexpr int64_t kMinColumnsPerThread = 64;
+  if (worth_parallel(M * N * K) && N >= 2 * kMinColumnsPerThread) {
+#pragma omp parallel
+    {
+      const int64_t t = omp_get_thread_num(), count = omp_get_num_threads();
+      const int64_t begin = N * t / count, end = N * (t + 1) / count;
+      const T* B_block = tb ? B + begin * ldb : B + begin;  // columns of op(B) are rows of B when transposed
+      blas_gemm(ta, tb, M, end - begin, K, alpha, A, lda, B_block, ldb, beta, C + begin, ldc);
+    }
+    return;
+  }
+  blas_gemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+template void gemm<float>(bool, bool, int64_t, int64_t, int64_t, float, const float*, int64_t, const float*, int64_t,
+                          float, float*, int64_t);
+template void gemm<double>(bool, bool, int64_t, int64_t, int64_t, double, const double*, int64_t, const double*,
+                           int64_t, double, double*, int64_t);
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
   CONVGRAD_CHECK(a.dim() >= 2 && b.dim() == 2, "matmul: expected a [.., M, K] and a [K, N] tensor, but got ",
@@ -57,10 +102,14 @@ Tensor transpose2d(const Tensor& x) {
 
 void set_num_threads(int threads) {
   if (threads <= 0) return;
-  openblas_set_num_threads(threads);
   omp_set_num_threads(threads);
+  openblas_set_num_threads(1);  // still one pool only (see blas.h)
 }
 
 int get_num_threads() { return omp_get_max_threads(); }
+
+bool worth_parallel(int64_t multiply_adds) {
+  return multiply_adds >= kParallelMinWork && omp_get_max_threads() > 1 && !omp_in_parallel();
+}
 
 }  // namespace convgrad

@@ -1,5 +1,11 @@
 // Matrix products through OpenBLAS (cblas_sgemm / cblas_dgemm), row-major.
 // Conv2d, ConvTranspose2d and Linear all reduce to these GEMMs.
+//
+// Threads: convgrad runs ONE pool of threads, OpenMP's. OpenBLAS always runs single-threaded,
+// and the work is split by the callers: the conv ops hand chunks of a batch to the threads,
+// gemm splits a large product by columns. Two pools side by side (OpenBLAS's own threads
+// spinning next to OpenMP's) oversubscribe the cores: on a busy 2-core machine a 120 µs
+// convolution was seen to take 60 ms.
 #pragma once
 
 #include <cstdint>
@@ -20,8 +26,20 @@ Tensor matmul(const Tensor& a, const Tensor& b);
 // The 2-d transpose, as a new contiguous tensor.
 Tensor transpose2d(const Tensor& x);
 
-// Threads used by OpenBLAS and OpenMP regions (0 = leave the default).
+// Threads of the OpenMP regions (0 = leave the default: one per core).
 void set_num_threads(int threads);
 int get_num_threads();
+
+// Whether a loop of `multiply_adds` of work should be split over the threads: there must be
+// more than one thread, no enclosing parallel region, and enough work (about a millisecond of
+// one core) that the fork and the join are a small part of it.
+// NOTE: measured on a 2-core machine shared with other programs (load average 3-7), a thread
+// often waits milliseconds at the join for its partner to get a core back: a 50 µs region
+// took 16-20 ms at the 90th percentile, and with regions from ~100 µs of work up, a U-Net
+// training epoch took twice as long on 2 threads and its evaluation pass 5x as long (it was
+// 1.5x faster when the machine was quieter). The coursework's layers (20-400 µs) therefore
+// always run on one thread; only much larger work is split.
+inline constexpr int64_t kParallelMinWork = int64_t{1} << 26;
+bool worth_parallel(int64_t multiply_adds);
 
 }  // namespace convgrad

@@ -4,15 +4,14 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <vector>
 
+#include "tensor/blas.h"  // worth_parallel
 #include "tensor/error.h"
 
 namespace convgrad {
 
 namespace {
-
-// Below this many elements touched, an OpenMP region costs more than it saves.
-constexpr int64_t kParallelWork = 1 << 15;
 
 std::string pair_str(Pair p) { return str_cat("(", p[0], ", ", p[1], ")"); }
 
@@ -144,63 +143,181 @@ void check_conv_bias(const char* op, const Shape& bias, int64_t C_out, const Sha
                  shape_str(weight), "), but got ", shape_str(bias));
 }
 
-template <typename T>
-void im2col(const T* image, const ConvGeometry& g, T* cols) {
-  const int64_t rows = g.col_rows(), L = g.positions(), row_size = g.N * L;
-  // One row per (c, kh, kw); rows are independent, so they are split across threads.
-#pragma omp parallel for schedule(static) if (rows * row_size > kParallelWork)
-  for (int64_t row = 0; row < rows; ++row) {
-    const int64_t c = row / (g.K_h * g.K_w), kh = (row / g.K_w) % g.K_h, kw = row % g.K_w;
-    // This tap reads x[.., oh * s_h + off_h, ow * s_w + off_w].
-    const int64_t off_h = kh * g.dilation[0] - g.padding[0], off_w = kw * g.dilation[1] - g.padding[1];
-    const Range oh_ok = valid_positions(off_h, g.stride[0], g.H, g.H_out);
-    const Range ow_ok = valid_positions(off_w, g.stride[1], g.W, g.W_out);
-    const bool reads_padding = oh_ok.first > 0 || oh_ok.last < g.H_out || ow_ok.first > 0 || ow_ok.last < g.W_out;
-    for (int64_t n = 0; n < g.N; ++n) {
-      const T* plane = image + (n * g.C + c) * g.H * g.W;
-      T* block = cols + row * row_size + n * L;  // this tap at every position of image n
-      if (reads_padding) std::fill(block, block + L, T(0));  // taps in the padding read 0
-      for (int64_t oh = oh_ok.first; oh < oh_ok.last; ++oh) {
-        const T* src = plane + (oh * g.stride[0] + off_h) * g.W;  // the input row of this tap
-        T* dst = block + oh * g.W_out;
-        if (g.stride[1] == 1) {  // contiguous: the compiler vectorises this copy
-          for (int64_t ow = ow_ok.first; ow < ow_ok.last; ++ow) dst[ow] = src[ow + off_w];
-        } else {
-          for (int64_t ow = ow_ok.first; ow < ow_ok.last; ++ow) dst[ow] = src[ow * g.stride[1] + off_w];
+namespace {
+
+// Two ways to walk one tap (kh, kw) over one image, both giving exactly the definition's
+// values (tests/tensor/test_conv_kernels.cpp checks them against im2col_reference):
+//
+// ShiftedTap — stride 1 and an output as wide as the input (the "same" padding of the
+// coursework's 3×3, padding-1 layers). Output position j = oh * W + ow reads input pixel
+// j + shift, shift = off_h * W + off_w, so the whole image is ONE contiguous shifted copy
+// (vectorised) instead of H_out short rows. Positions outside [begin, end) read 0 (their row
+// is outside the image); inside it, the `wrapped` positions (edge columns outside the image)
+// also read 0, but the flat copy reads them from the neighbouring row: they are put right after.
+bool is_same_width_stride1(const ConvGeometry& g) { return g.stride[0] == 1 && g.stride[1] == 1 && g.W_out == g.W; }
+
+struct ShiftedTap {
+  int64_t shift;                      // input index - output index
+  int64_t begin, end;                 // output positions whose row is inside and whose input index is in the plane
+  int64_t wrapped_first, wrapped_last;  // its wrapped positions: wrapped[wrapped_first .. wrapped_last)
+};
+struct ShiftedTaps {
+  std::vector<ShiftedTap> taps;  // in (kh, kw) order: row (c, kh, kw) of cols uses taps[kh * K_w + kw]
+  std::vector<int64_t> wrapped;  // per tap, the positions in [begin, end) whose column is outside the image
+  size_t most_wrapped = 0;       // the most wrapped positions of one tap
+};
+
+ShiftedTaps shifted_taps(const ConvGeometry& g) {
+  ShiftedTaps out;
+  out.taps.reserve(static_cast<size_t>(g.K_h * g.K_w));
+  const int64_t widest_edge = std::max(g.padding[1], g.dilation[1] * (g.K_w - 1) - g.padding[1]);
+  out.wrapped.reserve(static_cast<size_t>(g.K_h * g.K_w * g.H_out * std::max<int64_t>(widest_edge, 0)));
+  for (int64_t kh = 0; kh < g.K_h; ++kh) {
+    for (int64_t kw = 0; kw < g.K_w; ++kw) {
+      const int64_t off_h = kh * g.dilation[0] - g.padding[0], off_w = kw * g.dilation[1] - g.padding[1];
+      const Range rows = valid_positions(off_h, 1, g.H, g.H_out), cols = valid_positions(off_w, 1, g.W, g.W_out);
+      ShiftedTap t;
+      t.shift = off_h * g.W + off_w;
+      // The input index j + shift must stay inside the plane [0, H W): the positions cut off
+      // here are wrapping edge columns, which read 0 anyway.
+      t.begin = std::min(std::max(rows.first * g.W, -t.shift), g.positions());
+      t.end = std::max(t.begin, std::min(rows.last * g.W, g.H * g.W - t.shift));
+      t.wrapped_first = static_cast<int64_t>(out.wrapped.size());
+      for (int64_t oh = rows.first; oh < rows.last; ++oh) {
+        for (int64_t ow = 0; ow < g.W_out; ++ow) {
+          const int64_t j = oh * g.W_out + ow;
+          if ((ow < cols.first || ow >= cols.last) && j >= t.begin && j < t.end) out.wrapped.push_back(j);
         }
       }
+      t.wrapped_last = static_cast<int64_t>(out.wrapped.size());
+      out.most_wrapped = std::max(out.most_wrapped, static_cast<size_t>(t.wrapped_last - t.wrapped_first));
+      out.taps.push_back(t);
+    }
+  }
+  return out;
+}
+
+// One image's row of cols for tap t: block[j] = src[j + shift], 0 outside the image.
+template <typename T>
+void shifted_copy(const ShiftedTaps& s, int64_t tap, const T* src, int64_t L, T* block) {
+  const ShiftedTap& t = s.taps[tap];
+  src += t.shift;
+  for (int64_t j = 0; j < t.begin; ++j) block[j] = T(0);
+  for (int64_t j = t.begin; j < t.end; ++j) block[j] = src[j];
+  for (int64_t j = t.end; j < L; ++j) block[j] = T(0);
+  for (int64_t w = t.wrapped_first; w < t.wrapped_last; ++w) block[s.wrapped[w]] = T(0);
+}
+
+// Its adjoint: plane[j + shift] += block[j] for the positions inside the image. The pixels
+// that wrapped positions add to are saved first (`saved` has room for s.most_wrapped values)
+// and put back after: they receive nothing.
+template <typename T>
+void shifted_add(const ShiftedTaps& s, int64_t tap, const T* block, T* plane, T* saved) {
+  const ShiftedTap& t = s.taps[tap];
+  plane += t.shift;
+  const int64_t* wrapped = s.wrapped.data() + t.wrapped_first;
+  const int64_t count = t.wrapped_last - t.wrapped_first;
+  for (int64_t i = 0; i < count; ++i) saved[i] = plane[wrapped[i]];
+  for (int64_t j = t.begin; j < t.end; ++j) plane[j] += block[j];
+  for (int64_t i = 0; i < count; ++i) plane[wrapped[i]] = saved[i];
+}
+
+// TapTable — any geometry. source[j] is the input pixel (h * W + w in its plane) that
+// output position j reads, or -1 where it reads the padding; one table per tap, shared by
+// every channel and image.
+std::vector<int32_t> tap_tables(const ConvGeometry& g) {
+  const int64_t L = g.positions();
+  CONVGRAD_CHECK(g.H * g.W <= std::numeric_limits<int32_t>::max(), "im2col: expected an image of fewer than 2^31 ",
+                 "pixels, but got ", g.H, "x", g.W);
+  std::vector<int32_t> source(static_cast<size_t>(g.K_h * g.K_w * L));
+  for (int64_t kh = 0; kh < g.K_h; ++kh)
+    for (int64_t kw = 0; kw < g.K_w; ++kw)
+      for (int64_t oh = 0; oh < g.H_out; ++oh)
+        for (int64_t ow = 0; ow < g.W_out; ++ow) {
+          const int64_t h = oh * g.stride[0] - g.padding[0] + kh * g.dilation[0];
+          const int64_t w = ow * g.stride[1] - g.padding[1] + kw * g.dilation[1];
+          const bool inside = h >= 0 && h < g.H && w >= 0 && w < g.W;
+          source[(kh * g.K_w + kw) * L + oh * g.W_out + ow] = inside ? static_cast<int32_t>(h * g.W + w) : -1;
+        }
+  return source;
+}
+
+}  // namespace
+
+template <typename T>
+void im2col(const T* image, const ConvGeometry& g, T* cols) {
+  const int64_t rows = g.col_rows(), taps = g.K_h * g.K_w, L = g.positions(), row_size = g.N * L;
+  const int64_t plane_size = g.H * g.W;
+  if (is_same_width_stride1(g)) {
+    const ShiftedTaps shifted = shifted_taps(g);
+    for (int64_t row = 0; row < rows; ++row) {  // row = (c, tap)
+      for (int64_t n = 0; n < g.N; ++n) {
+        const T* plane = image + (n * g.C + row / taps) * plane_size;
+        shifted_copy(shifted, row % taps, plane, L, cols + row * row_size + n * L);
+      }
+    }
+    return;
+  }
+  const std::vector<int32_t> tables = tap_tables(g);
+  for (int64_t row = 0; row < rows; ++row) {
+    const int32_t* source = tables.data() + (row % taps) * L;
+    for (int64_t n = 0; n < g.N; ++n) {
+      const T* plane = image + (n * g.C + row / taps) * plane_size;
+      T* block = cols + row * row_size + n * L;
+      for (int64_t j = 0; j < L; ++j) block[j] = source[j] >= 0 ? plane[source[j]] : T(0);
     }
   }
 }
 
 template <typename T>
 void col2im(const T* cols, const ConvGeometry& g, T* image) {
-  const int64_t L = g.positions(), row_size = g.N * L, plane_size = g.H * g.W;
-  // One (n, c) plane per iteration: planes are disjoint, so no two threads add to one pixel.
-#pragma omp parallel for schedule(static) if (g.col_rows() * row_size > kParallelWork)
+  const int64_t taps = g.K_h * g.K_w, L = g.positions(), row_size = g.N * L, plane_size = g.H * g.W;
+  std::fill(image, image + g.N * g.C * plane_size, T(0));
+  // One (n, c) plane at a time; its taps add in (kh, kw) order, overlapping ones accumulate.
+  if (is_same_width_stride1(g)) {
+    const ShiftedTaps shifted = shifted_taps(g);
+    std::vector<T> saved(shifted.most_wrapped);
+    for (int64_t nc = 0; nc < g.N * g.C; ++nc) {
+      const int64_t n = nc / g.C, c = nc % g.C;
+      for (int64_t tap = 0; tap < taps; ++tap) {
+        shifted_add(shifted, tap, cols + (c * taps + tap) * row_size + n * L, image + nc * plane_size, saved.data());
+      }
+    }
+    return;
+  }
+  const std::vector<int32_t> tables = tap_tables(g);
   for (int64_t nc = 0; nc < g.N * g.C; ++nc) {
     const int64_t n = nc / g.C, c = nc % g.C;
     T* plane = image + nc * plane_size;
-    std::fill(plane, plane + plane_size, T(0));
-    for (int64_t kh = 0; kh < g.K_h; ++kh) {
-      for (int64_t kw = 0; kw < g.K_w; ++kw) {
-        const int64_t row = (c * g.K_h + kh) * g.K_w + kw;
-        const int64_t off_h = kh * g.dilation[0] - g.padding[0], off_w = kw * g.dilation[1] - g.padding[1];
-        const Range oh_ok = valid_positions(off_h, g.stride[0], g.H, g.H_out);
-        const Range ow_ok = valid_positions(off_w, g.stride[1], g.W, g.W_out);
-        const T* src = cols + row * row_size + n * L;
-        for (int64_t oh = oh_ok.first; oh < oh_ok.last; ++oh) {
-          T* dst = plane + (oh * g.stride[0] + off_h) * g.W;  // the image row of this tap
-          const T* s = src + oh * g.W_out;
-          if (g.stride[1] == 1) {
-            for (int64_t ow = ow_ok.first; ow < ow_ok.last; ++ow) dst[ow + off_w] += s[ow];
-          } else {
-            for (int64_t ow = ow_ok.first; ow < ow_ok.last; ++ow) dst[ow * g.stride[1] + off_w] += s[ow];
-          }
-        }
-      }
+    for (int64_t tap = 0; tap < taps; ++tap) {
+      const int32_t* source = tables.data() + tap * L;
+      const T* block = cols + (c * taps + tap) * row_size + n * L;
+      for (int64_t j = 0; j < L; ++j)
+        if (source[j] >= 0) plane[source[j]] += block[j];
     }
   }
+}
+
+int64_t images_per_chunk(int64_t N, int64_t col_rows, int64_t positions, size_t element_size) {
+  const int64_t per_image = std::max<int64_t>(1, col_rows * positions * static_cast<int64_t>(element_size));
+  return std::clamp<int64_t>(kColumnBudgetBytes / per_image, 1, std::max<int64_t>(N, 1));
+}
+
+ImageChunk image_chunk(const ConvGeometry& batch, int64_t index, int64_t per_chunk) {
+  ImageChunk c{index * per_chunk, std::min(per_chunk, batch.N - index * per_chunk), batch};
+  c.g.N = c.count;
+  return c;
+}
+
+template <typename T>
+T* scratch_buffer(int slot, int64_t count) {
+  // One set of buffers per thread and element type, kept for the life of the thread.
+  thread_local std::vector<T> buffers[kScratchSlots];
+  CONVGRAD_CHECK(slot >= 0 && slot < kScratchSlots, "scratch_buffer: expected a slot in [0, ", kScratchSlots,
+                 "), but got ", slot);
+  std::vector<T>& buffer = buffers[slot];
+  if (static_cast<int64_t>(buffer.size()) < count) buffer.resize(static_cast<size_t>(count));
+  return buffer.data();
 }
 
 template <typename T>
@@ -233,21 +350,83 @@ void add_channel_bias(T* x, int64_t N, int64_t C, int64_t L, const T* bias) {
 template <typename T>
 void channel_sums(const T* x, int64_t N, int64_t C, int64_t L, T* out) {
   std::fill(out, out + C, T(0));
+  // NOTE: each plane is summed as 16 interleaved running sums, added up at the end: one
+  // running sum would make every addition wait for the previous one.
+  constexpr int64_t kLanes = 16;
   for (int64_t n = 0; n < N; ++n)
     for (int64_t c = 0; c < C; ++c) {
       const T* p = x + (n * C + c) * L;
+      T lanes[kLanes] = {};
+      int64_t l = 0;
+      for (; l + kLanes <= L; l += kLanes)
+        for (int64_t i = 0; i < kLanes; ++i) lanes[i] += p[l + i];
       T total = 0;
-      for (int64_t l = 0; l < L; ++l) total += p[l];
+      for (int64_t i = 0; i < kLanes; ++i) total += lanes[i];
+      for (; l < L; ++l) total += p[l];
       out[c] += total;
     }
 }
 
+namespace {
+// One tap of a pooling window: v replaces the best so far when greater (strict '>': the first
+// of equal maxima stays) or NaN (a NaN always takes over, as in PyTorch's CPU kernel).
+// NOTE: on real data the comparison is unpredictable, so it must compile to selects, not
+// branches; the probability hint tells GCC so (without it, GCC 12 branches on every tap).
+template <typename T>
+inline void keep_max(T v, int64_t index, T& best, int64_t& best_index) {
+  const bool take = __builtin_expect_with_probability((v > best) | std::isnan(v), 1, 0.5);
+  best = take ? v : best;
+  best_index = take ? index : best_index;
+}
+}  // namespace
+
 template <typename T>
 void max_pool2d_forward(const T* image, const ConvGeometry& g, T* out, int64_t* indices) {
   const int64_t L = g.positions(), plane_size = g.H * g.W;
-#pragma omp parallel for schedule(static) if (g.N * g.C * L * g.K_h * g.K_w > kParallelWork)
+  // Without padding, and with every window inside the plane (always so in floor mode), no
+  // window needs the bounds tests below: the coursework's 2×2 pool takes this path.
+  const bool all_inside = g.padding[0] == 0 && g.padding[1] == 0 &&
+                          (g.H_out - 1) * g.stride[0] + (g.K_h - 1) * g.dilation[0] < g.H &&
+                          (g.W_out - 1) * g.stride[1] + (g.K_w - 1) * g.dilation[1] < g.W;
+#pragma omp parallel for schedule(static) if (worth_parallel(g.N * g.C * L * g.K_h * g.K_w))
   for (int64_t nc = 0; nc < g.N * g.C; ++nc) {
     const T* plane = image + nc * plane_size;
+    T* out_plane = out + nc * L;
+    int64_t* index_plane = indices + nc * L;
+    if (all_inside && g.K_h == 2 && g.K_w == 2 && g.dilation[0] == 1 && g.dilation[1] == 1) {
+      // The coursework's 2×2 window, spelled out: taps a b / c d in row-major order.
+      for (int64_t oh = 0; oh < g.H_out; ++oh) {
+        for (int64_t ow = 0; ow < g.W_out; ++ow) {
+          const int64_t a = oh * g.stride[0] * g.W + ow * g.stride[1], b = a + 1, c = a + g.W, d = c + 1;
+          T best = plane[a];
+          int64_t best_index = a;
+          for (const int64_t index : {b, c, d}) {
+            keep_max(plane[index], index, best, best_index);
+          }
+          out_plane[oh * g.W_out + ow] = best;
+          index_plane[oh * g.W_out + ow] = best_index;
+        }
+      }
+      continue;
+    }
+    if (all_inside) {
+      for (int64_t oh = 0; oh < g.H_out; ++oh) {
+        for (int64_t ow = 0; ow < g.W_out; ++ow) {
+          const int64_t corner = oh * g.stride[0] * g.W + ow * g.stride[1];
+          int64_t best_index = corner;
+          T best = plane[corner];
+          for (int64_t kh = 0; kh < g.K_h; ++kh) {
+            for (int64_t kw = 0; kw < g.K_w; ++kw) {
+              const int64_t index = corner + kh * g.dilation[0] * g.W + kw * g.dilation[1];
+              keep_max(plane[index], index, best, best_index);
+            }
+          }
+          out_plane[oh * g.W_out + ow] = best;
+          index_plane[oh * g.W_out + ow] = best_index;
+        }
+      }
+      continue;
+    }
     for (int64_t oh = 0; oh < g.H_out; ++oh) {
       // Window taps: row h0 + kh * d_h, column w0 + kw * d_w; only those inside the plane count.
       const int64_t h0 = oh * g.stride[0] - g.padding[0];
@@ -263,16 +442,11 @@ void max_pool2d_forward(const T* image, const ConvGeometry& g, T* out, int64_t* 
           const int64_t h = h0 + kh * g.dilation[0];
           for (int64_t kw = kw_ok.first; kw < kw_ok.last; ++kw) {
             const int64_t index = h * g.W + w0 + kw * g.dilation[1];
-            const T v = plane[index];
-            // Strict '>' keeps the first of equal maxima; a NaN always takes over. Selects,
-            // not branches ('|', not '||'): on real data the comparison is unpredictable.
-            const bool take = (v > best) | std::isnan(v);
-            best = take ? v : best;
-            best_index = take ? index : best_index;
+            keep_max(plane[index], index, best, best_index);
           }
         }
-        out[nc * L + oh * g.W_out + ow] = best;
-        indices[nc * L + oh * g.W_out + ow] = best_index;
+        out_plane[oh * g.W_out + ow] = best;
+        index_plane[oh * g.W_out + ow] = best_index;
       }
     }
   }
@@ -281,7 +455,7 @@ void max_pool2d_forward(const T* image, const ConvGeometry& g, T* out, int64_t* 
 template <typename T>
 void max_pool2d_backward(const T* grad_output, const int64_t* indices, const ConvGeometry& g, T* grad_input) {
   const int64_t L = g.positions(), plane_size = g.H * g.W;
-#pragma omp parallel for schedule(static) if (g.N * g.C * (L + plane_size) > kParallelWork)
+#pragma omp parallel for schedule(static) if (worth_parallel(g.N * g.C * (L + plane_size)))
   for (int64_t nc = 0; nc < g.N * g.C; ++nc) {
     T* plane = grad_input + nc * plane_size;
     std::fill(plane, plane + plane_size, T(0));
@@ -311,6 +485,41 @@ void conv2d_reference(const T* x, const T* weight, const T* bias, const ConvGeom
         }
 }
 
+template <typename T>
+void im2col_reference(const T* image, const ConvGeometry& g, T* cols) {
+  const int64_t row_size = g.col_cols();
+  for (int64_t c = 0; c < g.C; ++c)
+    for (int64_t kh = 0; kh < g.K_h; ++kh)
+      for (int64_t kw = 0; kw < g.K_w; ++kw)
+        for (int64_t n = 0; n < g.N; ++n)
+          for (int64_t oh = 0; oh < g.H_out; ++oh)
+            for (int64_t ow = 0; ow < g.W_out; ++ow) {
+              const int64_t h = oh * g.stride[0] - g.padding[0] + kh * g.dilation[0];
+              const int64_t w = ow * g.stride[1] - g.padding[1] + kw * g.dilation[1];
+              const bool inside = h >= 0 && h < g.H && w >= 0 && w < g.W;
+              cols[((c * g.K_h + kh) * g.K_w + kw) * row_size + (n * g.H_out + oh) * g.W_out + ow] =
+                  inside ? image[((n * g.C + c) * g.H + h) * g.W + w] : T(0);
+            }
+}
+
+template <typename T>
+void col2im_reference(const T* cols, const ConvGeometry& g, T* image) {
+  const int64_t row_size = g.col_cols();
+  std::fill(image, image + g.N * g.C * g.H * g.W, T(0));
+  for (int64_t n = 0; n < g.N; ++n)
+    for (int64_t c = 0; c < g.C; ++c)
+      for (int64_t kh = 0; kh < g.K_h; ++kh)  // taps in (kh, kw) order: the same sums as col2im
+        for (int64_t kw = 0; kw < g.K_w; ++kw)
+          for (int64_t oh = 0; oh < g.H_out; ++oh)
+            for (int64_t ow = 0; ow < g.W_out; ++ow) {
+              const int64_t h = oh * g.stride[0] - g.padding[0] + kh * g.dilation[0];
+              const int64_t w = ow * g.stride[1] - g.padding[1] + kw * g.dilation[1];
+              if (h < 0 || h >= g.H || w < 0 || w >= g.W) continue;
+              image[((n * g.C + c) * g.H + h) * g.W + w] +=
+                  cols[((c * g.K_h + kh) * g.K_w + kw) * row_size + (n * g.H_out + oh) * g.W_out + ow];
+            }
+}
+
 #define CONVGRAD_INSTANTIATE_CONV_KERNELS(T)                                                          \
   template void im2col<T>(const T*, const ConvGeometry&, T*);                                         \
   template void col2im<T>(const T*, const ConvGeometry&, T*);                                         \
@@ -320,7 +529,10 @@ void conv2d_reference(const T* x, const T* weight, const T* bias, const ConvGeom
   template void channel_sums<T>(const T*, int64_t, int64_t, int64_t, T*);                            \
   template void max_pool2d_forward<T>(const T*, const ConvGeometry&, T*, int64_t*);                   \
   template void max_pool2d_backward<T>(const T*, const int64_t*, const ConvGeometry&, T*);            \
-  template void conv2d_reference<T>(const T*, const T*, const T*, const ConvGeometry&, int64_t, T*);
+  template void conv2d_reference<T>(const T*, const T*, const T*, const ConvGeometry&, int64_t, T*);         \
+  template void im2col_reference<T>(const T*, const ConvGeometry&, T*);                               \
+  template void col2im_reference<T>(const T*, const ConvGeometry&, T*);                               \
+  template T* scratch_buffer<T>(int, int64_t);
 CONVGRAD_INSTANTIATE_CONV_KERNELS(float)
 CONVGRAD_INSTANTIATE_CONV_KERNELS(double)
 #undef CONVGRAD_INSTANTIATE_CONV_KERNELS

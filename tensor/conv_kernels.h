@@ -12,6 +12,7 @@
 //       = x[n][c][oh * s_h - p_h + kh * d_h][ow * s_w - p_w + kw * d_w]   (0 outside x)
 //
 // and the convolution of the whole batch is ONE matrix product W[C_out, C*K_h*K_w] · cols.
+// (The ops take the batch a cache-sized chunk of images at a time: see "working memory".)
 // col2im is the adjoint of im2col: it adds every column entry back onto the pixel it came
 // from (overlapping patches accumulate), which is what the gradient w.r.t. x needs and what
 // a transposed convolution is.
@@ -65,13 +66,40 @@ ConvGeometry max_pool2d_geometry(const Shape& input, Pair kernel, Pair stride, P
 // bias must be [C_out] (weight is named in the message).
 void check_conv_bias(const char* op, const Shape& bias, int64_t C_out, const Shape& weight);
 
-// ---- im2col / col2im over the whole batch ----
+// ---- im2col / col2im over g.N images ----
 // cols [g.col_rows(), g.col_cols()] from image [N, C, H, W] (see the top of this file).
+// NOTE: two ways through, both giving exactly the values of im2col_reference below
+// (tests/tensor/test_conv_kernels.cpp): stride 1 with an output as wide as the input (the
+// coursework's 3×3, padding-1 layers) is one shifted, vectorised copy per image and tap;
+// any other geometry reads through a per-tap table of source pixels. col2im likewise.
 template <typename T>
 void im2col(const T* image, const ConvGeometry& g, T* cols);
 // image [N, C, H, W] = the sum of every column entry onto its pixel (image is overwritten).
 template <typename T>
 void col2im(const T* cols, const ConvGeometry& g, T* image);
+
+// ---- working memory of the conv ops ----
+// The ops take a batch a chunk of images at a time, so that one chunk's column matrix
+// stays in the CPU's L2 cache while it is written, multiplied and read back, and an
+// evaluation pass over 512 images needs no 30 MB matrix. Chunks are independent: threads
+// take whole chunks, and the chunking depends only on the shapes, so results do not
+// depend on the number of threads.
+inline constexpr int64_t kColumnBudgetBytes = 512 * 1024;
+// Images per chunk: as many as fit the budget (at least 1, at most N).
+int64_t images_per_chunk(int64_t N, int64_t col_rows, int64_t positions, size_t element_size);
+// Chunk `index` of a batch cut into chunks of `per_chunk` images: images [first, first + count),
+// and the geometry of those images alone (g.N = count).
+struct ImageChunk {
+  int64_t first, count;
+  ConvGeometry g;
+};
+ImageChunk image_chunk(const ConvGeometry& batch, int64_t index, int64_t per_chunk);
+// A per-thread buffer of at least `count` values, reused from call to call (grown when
+// needed, never freed), so that the training step allocates no column matrices after its
+// first batch. `slot` tells apart the buffers that one op uses at the same time.
+inline constexpr int kScratchSlots = 4;
+template <typename T>
+T* scratch_buffer(int slot, int64_t count);
 
 // ---- layout helpers: batch-major [N, C, L] <-> channel-major [C, N * L] ----
 // The GEMMs produce and consume channel-major matrices (one row per channel, the whole
@@ -103,5 +131,10 @@ void max_pool2d_backward(const T* grad_output, const int64_t* indices, const Con
 // bias may be nullptr; g is conv2d_geometry's; out is [N, C_out, H_out, W_out].
 template <typename T>
 void conv2d_reference(const T* x, const T* weight, const T* bias, const ConvGeometry& g, int64_t C_out, T* out);
+// im2col and col2im as their definitions read: one loop nest, a bounds test per entry.
+template <typename T>
+void im2col_reference(const T* image, const ConvGeometry& g, T* cols);
+template <typename T>
+void col2im_reference(const T* cols, const ConvGeometry& g, T* image);
 
 }  // namespace convgrad

@@ -1,9 +1,11 @@
 // conv2d: y[n, o] = b[o] + sum_c W[o, c] ⋆ x[n, c]  (cross-correlation, as in PyTorch).
 //
-// The whole batch is ONE GEMM (see tensor/conv_kernels.h for im2col):
-//   cols = im2col(x)          [C_in*K_h*K_w, N*H_out*W_out]
-//   Y    = W · cols           [C_out, N*H_out*W_out]     (W viewed as [C_out, C_in*K_h*K_w])
-//   y    = Y as [N, C_out, H_out, W_out] + b              (one pass: reorder and add the bias)
+// A chunk of images is ONE GEMM (see tensor/conv_kernels.h for im2col and the chunks):
+//   cols = im2col(x[chunk])   [C_in*K_h*K_w, n*H_out*W_out]
+//   Y    = W · cols           [C_out, n*H_out*W_out]     (W viewed as [C_out, C_in*K_h*K_w])
+//   y    = Y as [n, C_out, H_out, W_out] + b              (one pass: reorder and add the bias)
+// A training batch of the coursework is 1 to 4 chunks; chunks are independent, so threads
+// take whole chunks, and the results do not depend on the number of threads.
 #include "autograd/functions.h"
 #include "tensor/blas.h"
 #include "tensor/conv_kernels.h"
@@ -19,52 +21,118 @@ Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias,
     check_conv_bias("conv2d", bias.shape(), C_out, weight.shape());
     check_same_dtype(x.data(), bias.data(), "conv2d");
   }
-  const int64_t rows = g.col_rows(), L = g.positions(), NL = g.col_cols();
+  const int64_t rows = g.col_rows(), L = g.positions();
   const DType dtype = x.dtype();
-  const Tensor w = weight.data();
-  Tensor cols = Tensor::empty({rows, NL}, dtype);
+  const Tensor input = x.data(), w = weight.data();
   Tensor output = Tensor::empty({g.N, C_out, g.H_out, g.W_out}, dtype);
+  const int64_t per_chunk = images_per_chunk(g.N, rows, L, dtype_size(dtype));
+  const int64_t chunks = (g.N + per_chunk - 1) / per_chunk;
+  // The columns are kept for dL/dW when it will be needed (chunk k at offset rows * first * L).
+  const bool keep_cols = is_grad_enabled() && weight.requires_grad();
+  Tensor kept_cols = keep_cols ? Tensor::empty({rows * g.col_cols()}, dtype) : Tensor();
   dispatch(dtype, [&](auto zero) {
     using T = decltype(zero);
-    im2col<T>(x.data().data<T>(), g, cols.data<T>());
-    Tensor y = Tensor::empty({C_out, NL}, dtype);
-    gemm<T>(false, false, C_out, NL, rows, T(1), w.data<T>(), rows, cols.data<T>(), NL, T(0), y.data<T>(), NL);
-    channel_to_batch_major<T>(y.data<T>(), g.N, C_out, L, bias.defined() ? bias.data().data<T>() : nullptr,
-                              output.data<T>());
+    const T* x_data = input.data<T>();
+    const T* w_data = w.data<T>();
+    const T* b_data = bias.defined() ? bias.data().data<T>() : nullptr;
+    T* y_data = output.data<T>();
+#pragma omp parallel for schedule(static) if (chunks > 1 && worth_parallel(C_out * rows * g.col_cols()))
+    for (int64_t k = 0; k < chunks; ++k) {
+      const ImageChunk c = image_chunk(g, k, per_chunk);
+      T* cols = keep_cols ? kept_cols.data<T>() + rows * c.first * L : scratch_buffer<T>(0, rows * c.count * L);
+      T* Y = scratch_buffer<T>(1, C_out * c.count * L);
+      im2col<T>(x_data + c.first * g.C * g.H * g.W, c.g, cols);
+      gemm<T>(false, false, C_out, c.count * L, rows, T(1), w_data, rows, cols, c.count * L, T(0), Y, c.count * L);
+      channel_to_batch_major<T>(Y, c.count, C_out, L, b_data, y_data + c.first * C_out * L);
+    }
   });
 
   const bool need_input = x.requires_grad(), need_weight = weight.requires_grad();
   const bool has_bias = bias.defined(), need_bias = has_bias && bias.requires_grad();
-  if (!need_weight) cols = Tensor();  // only grad_weight reads the columns
   std::vector<Variable> inputs{x, weight};
   if (has_bias) inputs.push_back(bias);
 
-  // G = grad_output as [C_out, N*H_out*W_out]:
-  // dL/dW = G · colsᵀ,   dL/dx = col2im(Wᵀ · G),   dL/db[o] = sum of G[o, :]
+  // Per chunk, G = grad_output[chunk] as [C_out, n*H_out*W_out]:
+  // dL/dW = sum over chunks of G · colsᵀ,   dL/dx = col2im(Wᵀ · G),   dL/db[o] = sum of G[o, :]
+  // NOTE: the forward's columns are kept for dL/dW (K_h*K_w times the size of x) rather than
+  // recomputed: measured 5-8% faster on a training epoch, and only while a graph is recorded.
   return make_result("conv2d", output, std::move(inputs),
-                     [g, w, cols, C_out, need_input, need_weight, need_bias, has_bias](const Tensor& grad_output) {
-    const int64_t rows = g.col_rows(), L = g.positions(), NL = g.col_cols();
+                     [g, kept_cols, w, C_out, per_chunk, chunks, need_input, need_weight, need_bias,
+                      has_bias](const Tensor& grad_output) {
+    const int64_t rows = g.col_rows(), L = g.positions();
     const DType dtype = grad_output.dtype();
     Tensor grad_input, grad_weight, grad_bias;
+    if (need_input) grad_input = Tensor::empty({g.N, g.C, g.H, g.W}, dtype);
+    if (need_weight) grad_weight = Tensor::empty(w.shape(), dtype);
+    // Each chunk's dL/dW, transposed ([C_in*K_h*K_w, C_out]: the faster GEMM for thin C_out),
+    // summed in chunk order below.
+    Tensor weight_parts = need_weight ? Tensor::empty({chunks, rows, C_out}, dtype) : Tensor();
+    // NOTE: with stride 1, dL/dx is itself a convolution: of dL/dy with the kernel flipped and
+    // its channel axes swapped, W'[c, o, kh, kw] = W[o, c, K_h-1-kh, K_w-1-kw], padding
+    // d (K - 1) - p. When C_out < C_in its column matrix is the smaller of the two and no col2im
+    // is needed: the U-Net's conv3 (16 -> 8) takes 360 instead of 460 µs for forward + backward.
+    const bool flipped_path = need_input && g.stride == Pair{1, 1} && C_out < g.C &&
+                              g.padding[0] <= g.dilation[0] * (g.K_h - 1) &&
+                              g.padding[1] <= g.dilation[1] * (g.K_w - 1);
+    ConvGeometry g_flipped;
+    Tensor w_flipped;
+    if (flipped_path) {
+      const Pair padding{g.dilation[0] * (g.K_h - 1) - g.padding[0], g.dilation[1] * (g.K_w - 1) - g.padding[1]};
+      g_flipped = conv2d_geometry({g.N, C_out, g.H_out, g.W_out}, {g.C, C_out, g.K_h, g.K_w}, {1, 1}, padding,
+                                  g.dilation);
+      w_flipped = Tensor::empty({g.C, C_out * g.K_h * g.K_w}, dtype);
+    }
     dispatch(dtype, [&](auto zero) {
       using T = decltype(zero);
-      Tensor G = Tensor::empty({C_out, NL}, dtype);
-      batch_to_channel_major<T>(grad_output.data<T>(), g.N, C_out, L, G.data<T>());
-      if (need_weight) {
-        grad_weight = Tensor::empty(w.shape(), dtype);
-        gemm<T>(false, true, C_out, rows, NL, T(1), G.data<T>(), NL, cols.data<T>(), NL, T(0),
-                grad_weight.data<T>(), rows);
+      const T* g_data = grad_output.data<T>();
+      const T* w_data = w.data<T>();
+      if (flipped_path) {  // W'[c, o, tap] = W[o, c, K_h K_w - 1 - tap]: tap (kh, kw) read backwards
+        T* wf = w_flipped.data<T>();
+        const int64_t taps = g.K_h * g.K_w;
+        for (int64_t o = 0; o < C_out; ++o)
+          for (int64_t c = 0; c < g.C; ++c)
+            for (int64_t tap = 0; tap < taps; ++tap)
+              wf[(c * C_out + o) * taps + taps - 1 - tap] = w_data[(o * g.C + c) * taps + tap];
       }
-      if (need_input) {
-        Tensor grad_cols = Tensor::empty({rows, NL}, dtype);
-        gemm<T>(true, false, rows, NL, C_out, T(1), w.data<T>(), rows, G.data<T>(), NL, T(0),
-                grad_cols.data<T>(), NL);
-        grad_input = Tensor::empty({g.N, g.C, g.H, g.W}, dtype);
-        col2im<T>(grad_cols.data<T>(), g, grad_input.data<T>());
+#pragma omp parallel for schedule(static) if (chunks > 1 && worth_parallel(2 * C_out * rows * g.col_cols()))
+      for (int64_t k = 0; k < chunks; ++k) {
+        const ImageChunk c = image_chunk(g, k, per_chunk);
+        const int64_t NL = c.count * L;
+        T* G = scratch_buffer<T>(0, C_out * NL);  // read by dL/dW and by the col2im path
+        if (need_weight || !flipped_path) batch_to_channel_major<T>(g_data + c.first * C_out * L, c.count, C_out, L, G);
+        if (need_weight) {
+          const T* cols = kept_cols.data<T>() + rows * c.first * L;
+          gemm<T>(false, true, rows, C_out, NL, T(1), cols, NL, G, NL, T(0),
+                  weight_parts.data<T>() + k * rows * C_out, C_out);
+        }
+        T* grad_x = need_input ? grad_input.data<T>() + c.first * g.C * g.H * g.W : nullptr;
+        if (flipped_path) {  // dL/dx = W' · im2col(dL/dy), reordered to NCHW
+          const ConvGeometry gf = image_chunk(g_flipped, k, per_chunk).g;
+          T* cols = scratch_buffer<T>(2, gf.col_rows() * gf.col_cols());
+          T* Y = scratch_buffer<T>(3, g.C * gf.col_cols());
+          im2col<T>(g_data + c.first * C_out * L, gf, cols);
+          gemm<T>(false, false, g.C, gf.col_cols(), gf.col_rows(), T(1), w_flipped.data<T>(), gf.col_rows(), cols,
+                  gf.col_cols(), T(0), Y, gf.col_cols());
+          channel_to_batch_major<T>(Y, c.count, g.C, g.H * g.W, nullptr, grad_x);
+        } else if (need_input) {  // dL/dx = col2im(Wᵀ · G)
+          T* grad_cols = scratch_buffer<T>(2, rows * NL);
+          gemm<T>(true, false, rows, NL, C_out, T(1), w_data, rows, G, NL, T(0), grad_cols, NL);
+          col2im<T>(grad_cols, c.g, grad_x);
+        }
+      }
+      if (need_weight) {  // grad_weight[o][r] = sum over chunks of part[k][r][o]
+        const T* parts = weight_parts.data<T>();
+        T* gw = grad_weight.data<T>();
+        for (int64_t o = 0; o < C_out; ++o)
+          for (int64_t r = 0; r < rows; ++r) {
+            T total = parts[r * C_out + o];
+            for (int64_t k = 1; k < chunks; ++k) total += parts[(k * rows + r) * C_out + o];
+            gw[o * rows + r] = total;
+          }
       }
       if (need_bias) {
         grad_bias = Tensor::empty({C_out}, dtype);
-        channel_sums<T>(G.data<T>(), 1, C_out, NL, grad_bias.data<T>());
+        channel_sums<T>(g_data, g.N, C_out, L, grad_bias.data<T>());
       }
     });
     Grads grads{grad_input, grad_weight};

@@ -1,12 +1,13 @@
 // conv_transpose2d: the gradient of conv2d w.r.t. its input, used as a layer.
 //
-// With weight [C_in, C_out, K_h, K_w] viewed as W [C_in, C_out*K_h*K_w] and x as the
-// channel-major X [C_in, N*H*W] (see tensor/conv_kernels.h):
-//   cols = Wᵀ · X                         [C_out*K_h*K_w, N*H*W]   (ONE GEMM for the batch)
-//   y    = col2im(cols) + b               [N, C_out, H_out, W_out]
+// With weight [C_in, C_out, K_h, K_w] viewed as W [C_in, C_out*K_h*K_w] and a chunk of n
+// images of x as the channel-major X [C_in, n*H*W] (see tensor/conv_kernels.h):
+//   cols = Wᵀ · X                         [C_out*K_h*K_w, n*H*W]   (ONE GEMM per chunk)
+//   y    = col2im(cols) + b               [n, C_out, H_out, W_out]
 // H_out = (H - 1) s - 2p + d (K - 1) + output_padding + 1. Each input pixel stamps a
 // weighted kernel onto the output at stride s; output_padding adds rows/columns at the
 // bottom/right that no conv2d output would need (see docs/conv_transpose2d.md).
+// Chunks of images are independent: threads take whole chunks (as in conv2d.cpp).
 #include "autograd/functions.h"
 #include "tensor/blas.h"
 #include "tensor/conv_kernels.h"
@@ -24,54 +25,84 @@ Variable conv_transpose2d(const Variable& x, const Variable& weight, const Varia
     check_same_dtype(x.data(), bias.data(), "conv_transpose2d");
   }
   // Here the column matrix has one column per INPUT pixel: L = H * W of x.
-  const int64_t rows = g.col_rows(), L = g.positions(), NL = g.col_cols();
+  const int64_t rows = g.col_rows(), L = g.positions(), out_plane = g.H * g.W;
   const DType dtype = x.dtype();
-  const Tensor w = weight.data();
-  Tensor x_cm = Tensor::empty({C_in, NL}, dtype);  // X, channel-major
+  const Tensor input = x.data(), w = weight.data();
   Tensor output = Tensor::empty({g.N, C_out, g.H, g.W}, dtype);
+  const int64_t per_chunk = images_per_chunk(g.N, rows, L, dtype_size(dtype));
+  const int64_t chunks = (g.N + per_chunk - 1) / per_chunk;
   dispatch(dtype, [&](auto zero) {
     using T = decltype(zero);
-    batch_to_channel_major<T>(x.data().data<T>(), g.N, C_in, L, x_cm.data<T>());
-    Tensor cols = Tensor::empty({rows, NL}, dtype);
-    gemm<T>(true, false, rows, NL, C_in, T(1), w.data<T>(), rows, x_cm.data<T>(), NL, T(0), cols.data<T>(), NL);
-    col2im<T>(cols.data<T>(), g, output.data<T>());
-    if (bias.defined()) add_channel_bias<T>(output.data<T>(), g.N, C_out, g.H * g.W, bias.data().data<T>());
+    const T* x_data = input.data<T>();
+    const T* w_data = w.data<T>();
+    T* y_data = output.data<T>();
+#pragma omp parallel for schedule(static) if (chunks > 1 && worth_parallel(C_in * rows * g.col_cols()))
+    for (int64_t k = 0; k < chunks; ++k) {
+      const ImageChunk c = image_chunk(g, k, per_chunk);
+      const int64_t NL = c.count * L;
+      T* X = scratch_buffer<T>(0, C_in * NL);
+      T* cols = scratch_buffer<T>(1, rows * NL);
+      batch_to_channel_major<T>(x_data + c.first * C_in * L, c.count, C_in, L, X);
+      gemm<T>(true, false, rows, NL, C_in, T(1), w_data, rows, X, NL, T(0), cols, NL);
+      T* y = y_data + c.first * C_out * out_plane;
+      col2im<T>(cols, c.g, y);
+      if (bias.defined()) add_channel_bias<T>(y, c.count, C_out, out_plane, bias.data().data<T>());
+    }
   });
 
   const bool need_input = x.requires_grad(), need_weight = weight.requires_grad();
   const bool has_bias = bias.defined(), need_bias = has_bias && bias.requires_grad();
-  if (!need_weight) x_cm = Tensor();  // only grad_weight reads X
   std::vector<Variable> inputs{x, weight};
   if (has_bias) inputs.push_back(bias);
 
-  // G = im2col(grad_output) [C_out*K_h*K_w, N*H*W]  (the adjoint of col2im):
-  // dL/dx = W · G (back to NCHW),   dL/dW = X · Gᵀ,   dL/db[o] = sum of grad_output[:, o]
+  // Per chunk, G = im2col(grad_output[chunk]) [C_out*K_h*K_w, n*H*W]  (the adjoint of col2im):
+  // dL/dx = W · G (back to NCHW),   dL/dW = sum over chunks of X · Gᵀ,   dL/db[o] = sum of grad_output[:, o]
   return make_result("conv_transpose2d", output, std::move(inputs),
-                     [g, w, x_cm, C_in, need_input, need_weight, need_bias, has_bias](const Tensor& grad_output) {
-    const int64_t rows = g.col_rows(), L = g.positions(), NL = g.col_cols();
+                     [g, input, w, C_in, per_chunk, chunks, need_input, need_weight, need_bias,
+                      has_bias](const Tensor& grad_output) {
+    const int64_t rows = g.col_rows(), L = g.positions();
     const DType dtype = grad_output.dtype();
     Tensor grad_input, grad_weight, grad_bias;
+    if (need_input) grad_input = Tensor::empty({g.N, C_in, g.H_out, g.W_out}, dtype);
+    if (need_weight) grad_weight = Tensor::empty(w.shape(), dtype);
+    Tensor weight_parts = need_weight ? Tensor::empty({chunks, C_in, rows}, dtype) : Tensor();
     dispatch(dtype, [&](auto zero) {
       using T = decltype(zero);
+      const T* g_data = grad_output.data<T>();
+      const T* w_data = w.data<T>();
       if (need_input || need_weight) {
-        Tensor G = Tensor::empty({rows, NL}, dtype);
-        im2col<T>(grad_output.data<T>(), g, G.data<T>());
-        if (need_input) {
-          Tensor grad_x_cm = Tensor::empty({C_in, NL}, dtype);
-          gemm<T>(false, false, C_in, NL, rows, T(1), w.data<T>(), rows, G.data<T>(), NL, T(0),
-                  grad_x_cm.data<T>(), NL);
-          grad_input = Tensor::empty({g.N, C_in, g.H_out, g.W_out}, dtype);
-          channel_to_batch_major<T>(grad_x_cm.data<T>(), g.N, C_in, L, nullptr, grad_input.data<T>());
+#pragma omp parallel for schedule(static) if (chunks > 1 && worth_parallel(2 * C_in * rows * g.col_cols()))
+        for (int64_t k = 0; k < chunks; ++k) {
+          const ImageChunk c = image_chunk(g, k, per_chunk);
+          const int64_t NL = c.count * L;
+          T* G = scratch_buffer<T>(0, rows * NL);
+          im2col<T>(g_data + c.first * g.C * g.H * g.W, c.g, G);
+          if (need_input) {
+            T* grad_x = scratch_buffer<T>(1, C_in * NL);
+            gemm<T>(false, false, C_in, NL, rows, T(1), w_data, rows, G, NL, T(0), grad_x, NL);
+            channel_to_batch_major<T>(grad_x, c.count, C_in, L, nullptr, grad_input.data<T>() + c.first * C_in * L);
+          }
+          if (need_weight) {
+            T* X = scratch_buffer<T>(2, C_in * NL);
+            batch_to_channel_major<T>(input.data<T>() + c.first * C_in * L, c.count, C_in, L, X);
+            gemm<T>(false, true, C_in, rows, NL, T(1), X, NL, G, NL, T(0), weight_parts.data<T>() + k * C_in * rows,
+                    rows);
+          }
         }
-        if (need_weight) {
-          grad_weight = Tensor::empty(w.shape(), dtype);
-          gemm<T>(false, true, C_in, rows, NL, T(1), x_cm.data<T>(), NL, G.data<T>(), NL, T(0),
-                  grad_weight.data<T>(), rows);
+      }
+      if (need_weight) {  // the chunks' parts, summed in chunk order
+        const T* parts = weight_parts.data<T>();
+        T* gw = grad_weight.data<T>();
+        const int64_t size = C_in * rows;
+        for (int64_t i = 0; i < size; ++i) {
+          T total = parts[i];
+          for (int64_t k = 1; k < chunks; ++k) total += parts[k * size + i];
+          gw[i] = total;
         }
       }
       if (need_bias) {
         grad_bias = Tensor::empty({g.C}, dtype);
-        channel_sums<T>(grad_output.data<T>(), g.N, g.C, g.H * g.W, grad_bias.data<T>());
+        channel_sums<T>(g_data, g.N, g.C, g.H * g.W, grad_bias.data<T>());
       }
     });
     Grads grads{grad_input, grad_weight};
