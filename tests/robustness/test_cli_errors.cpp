@@ -54,6 +54,7 @@ std::vector<BadInput> bad_csv_files() {
   duplicate[6] = names[5];  // Feature 5's column named like Feature 4's
   std::vector<std::string> same_number = names;
   same_number[6] = "Feature 4: OTHER";
+  const std::string line_10 = split(csv, '\n')[9];
   return {
       {"empty file", Via::Data, "", {":1: expected a header row", "but the file is empty"}},
       {"header only", Via::Data, keep_rows(csv, 0), {":1: expected data rows after the header, but got none"}},
@@ -80,9 +81,9 @@ std::vector<BadInput> bad_csv_files() {
        {":12:102 " + column_label(102) + ": expected a finite number, but got \"-inf\""}},
       {"number out of range", Via::Data, set_cell(csv, 3, 4, "1e999"),
        {":3:4 " + column_label(4) + ": expected a finite number, but got \"1e999\" (out of the range of a double)"}},
-      {"ragged row, a field short", Via::Data, set_line(csv, 10, split(csv, '\n')[9].substr(0, split(csv, '\n')[9].rfind(','))),
+      {"ragged row, a field short", Via::Data, set_line(csv, 10, line_10.substr(0, line_10.rfind(','))),
        {":10:103 (column \"Treatment\"): expected 103 fields as in the header, but got 102"}},
-      {"ragged row, a field too many", Via::Data, set_line(csv, 10, split(csv, '\n')[9] + ",0"),
+      {"ragged row, a field too many", Via::Data, set_line(csv, 10, line_10 + ",0"),
        {":10:104: expected 103 fields as in the header, but got 104"}},
       {"blank line between rows", Via::Data, set_line(csv, 6, ""),
        {":6:1 (unnamed column): expected 103 fields as in the header, but got an empty line"}},
