@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -17,11 +18,18 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// <tmp>/convgrad_fuzz_golden_<pid>/{g -> fixtures/golden, case/}, made once per process.
+fs::path scratch_root() { return fs::temp_directory_path() / ("convgrad_fuzz_golden_" + std::to_string(::getpid())); }
+
+// <tmp>/convgrad_fuzz_golden_<pid>/{g -> fixtures/golden, case/}, made once per process and
+// removed when it exits.
 fs::path case_dir() {
   static const fs::path dir = [] {
-    const fs::path root = fs::temp_directory_path() / ("convgrad_fuzz_golden_" + std::to_string(::getpid()));
+    const fs::path root = scratch_root();
     fs::create_directories(root / "case");
+    std::atexit([] {
+      std::error_code ignored;
+      fs::remove_all(scratch_root(), ignored);
+    });
     std::error_code ignored;
     fs::create_directory_symlink(CONVGRAD_FIXTURES_DIR "/golden", root / "g", ignored);
     return root / "case";
