@@ -33,12 +33,12 @@ int get_num_threads();
 // Whether a loop of `multiply_adds` of work should be split over the threads: there must be
 // more than one thread, no enclosing parallel region, and enough work (about a millisecond of
 // one core) that the fork and the join are a small part of it.
-// NOTE: measured on a 2-core machine shared with other programs (load average 3-7), a thread
-// often waits milliseconds at the join for its partner to get a core back: a 50 µs region
-// took 16-20 ms at the 90th percentile, and with regions from ~100 µs of work up, a U-Net
-// training epoch took twice as long on 2 threads and its evaluation pass 5x as long (it was
-// 1.5x faster when the machine was quieter). The coursework's layers (20-400 µs) therefore
-// always run on one thread; only much larger work is split.
+// NOTE: measured on a 2-core machine shared with other programs. With regions from 2^21
+// multiply-adds up (the coursework's conv layers), 2 threads made a U-Net training epoch 1.3x
+// faster when the machine was quiet (load 1.7: 41 -> 32 ms), but 2-5x slower under load 3-7:
+// a thread waits milliseconds at each join for its partner to get a core back (a 50 µs region
+// took 16-20 ms at the 90th percentile). The threshold below keeps the coursework on one
+// thread, which is never slow; only work of about a millisecond per region is split.
 inline constexpr int64_t kParallelMinWork = int64_t{1} << 26;
 bool worth_parallel(int64_t multiply_adds);
 
