@@ -6,9 +6,11 @@
 #include "tasks/cli_engine.h"
 #include "tasks/cli_runs.h"
 #include "tasks/cli_tasks.h"
+#include "tensor/blas_core.h"
 #include "tensor/error.h"
 
 int main(int argc, char** argv) {
+  convgrad::use_best_blas_kernels(argv);  // may start the program again, once (see tensor/blas_core.h)
   CLI::App app{"convgrad: a from-scratch tensor and autodiff engine, and the coursework that runs on it"};
   app.require_subcommand(1);
   int exit_code = 0;

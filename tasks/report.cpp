@@ -63,7 +63,13 @@ std::string run_metadata(const JsonField& root) {
                            : std::vector<std::string>{html_escape(phase), fmt_fixed(s, 2)});
     }
     if (!has_totals) rows.push_back({"<b>total</b>", "<b>" + fmt_fixed(sum, 2) + "</b>"});
-    out += "<p>Wall-clock time of each phase:</p>\n" + html_table({"phase", "seconds"}, rows);
+    const double threads = number_or_nan(root["threads"]);
+    const std::string side_by_side =
+        timings["task1.total"].present() && threads > 1
+            ? str_cat(" (the Task 1 phases ran side by side on ", static_cast<int>(threads),
+                      " threads, so they add up to more than task1.total)")
+            : std::string();
+    out += "<p>Wall-clock time of each phase" + side_by_side + ":</p>\n" + html_table({"phase", "seconds"}, rows);
   }
   return out + "</section>\n";
 }

@@ -55,22 +55,27 @@ nlohmann::json run_all_command(const CommonOptions& options) {
   nlohmann::json doc = run_metadata(options, data, threads);
 
   Task1Context ctx(options, data);
-  if (!options.quiet) std::cout << "== Task 1, BSc variant: CNN autoencoder, then regression on its latent space\n";
+  // Both variants' phases as one set of jobs: side by side on several threads (tasks/phase_jobs.h).
+  if (!options.quiet) {
+    std::cout << "== Task 1, BSc variant (CNN autoencoder, then regression on its latent space) and MSc variant "
+              << "(U-Net, then multi-task learning)\n";
+  }
   auto phase_start = std::chrono::steady_clock::now();
-  doc["task1_bsc"] = run_task1_bsc(ctx);
-  ctx.timings()["task1_bsc.total"] = seconds_since(phase_start);
-  if (!options.quiet) std::cout << "== Task 1, MSc variant: U-Net, then multi-task learning\n";
-  phase_start = std::chrono::steady_clock::now();
-  doc["task1_msc"] = run_task1_msc(ctx);
-  ctx.timings()["task1_msc.total"] = seconds_since(phase_start);
+  const Task1Jobs bsc = task1_bsc_jobs(ctx), msc = task1_msc_jobs(ctx);
+  std::vector<PhaseJob> jobs = bsc.jobs;
+  jobs.insert(jobs.end(), msc.jobs.begin(), msc.jobs.end());
+  run_phase_jobs(jobs, threads, ctx.info());
+  doc["task1_bsc"] = bsc.result();
+  doc["task1_msc"] = msc.result();
+  ctx.record_seconds("task1.total", seconds_since(phase_start));
 
   if (!options.quiet) std::cout << "== Task 2: cosine-similarity graph\n";
   phase_start = std::chrono::steady_clock::now();
   Task2Options task2;
   task2.quiet = options.quiet;
   doc["task2"] = run_task2(data, task2, std::cout);
-  ctx.timings()["task2.total"] = seconds_since(phase_start);
-  ctx.timings()["all.total"] = seconds_since(start);
+  ctx.record_seconds("task2.total", seconds_since(phase_start));
+  ctx.record_seconds("all.total", seconds_since(start));
   doc["timings_s"] = ctx.timings();
 
   write_run_outputs(doc, options, /*with_report=*/true);

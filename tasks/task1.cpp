@@ -92,7 +92,7 @@ Generator Task1Context::init_generator(const std::string& phase) const {
   return Generator(phase_seed(options_.seed, phase));
 }
 
-json Task1Context::apply_init_from(Module& model, const std::string& phase) const {
+json Task1Context::apply_init_from(Module& model, const std::string& phase, std::ostream* out) const {
   if (options_.init_from.empty()) return nullptr;
   // Strict about shapes (an error), lenient about names: the others keep the seeded init.
   const LoadReport report = load_state_dict(model, init_from_, /*strict=*/false, options_.init_from);
@@ -100,7 +100,7 @@ json Task1Context::apply_init_from(Module& model, const std::string& phase) cons
   for (const auto& [name, param] : model.named_parameters()) {
     if (init_from_.count(name) != 0) loaded.push_back(name);
   }
-  if (std::ostream* out = info()) {
+  if (out != nullptr) {
     *out << phase << ": --init-from " << options_.init_from << ": loaded " << loaded.size() << " of "
          << model.named_parameters().size() << " parameters";
     if (!report.missing_keys.empty()) {
@@ -112,7 +112,8 @@ json Task1Context::apply_init_from(Module& model, const std::string& phase) cons
   return json{{"file", options_.init_from}, {"loaded", loaded}, {"seeded", report.missing_keys}};
 }
 
-TrainOptions Task1Context::train_options(const std::string& phase, int max_epochs, int max_patience) const {
+TrainOptions Task1Context::train_options(const std::string& phase, int max_epochs, int max_patience,
+                                         std::ostream* out) const {
   TrainOptions o;
   o.phase = phase;
   o.max_epochs = max_epochs;
@@ -122,16 +123,26 @@ TrainOptions Task1Context::train_options(const std::string& phase, int max_epoch
   o.lr = 1e-3;
   o.shuffle = !options_.no_shuffle;
   o.shuffle_seed = phase_seed(options_.seed, phase + "/shuffle");
-  o.progress = options_.quiet ? nullptr : &std::cerr;
+  o.progress = out == &std::cout ? &std::cerr : out;
   return o;
 }
 
-void Task1Context::save_model(const Module& model, const std::string& name) const {
+void Task1Context::save_model(const Module& model, const std::string& name, std::ostream* out) const {
   if (options_.save_models.empty()) return;
   const std::string path = (std::filesystem::path(options_.save_models) / (name + ".safetensors")).string();
   save_state_dict(model, path,
                   Metadata{{"model", model.name()}, {"phase", name}, {"seed", std::to_string(options_.seed)}});
-  if (std::ostream* out = info()) *out << name << ": saved the trained weights to " << path << "\n";
+  if (out != nullptr) *out << name << ": saved the trained weights to " << path << "\n";
+}
+
+void Task1Context::record_seconds(const std::string& key, double seconds) {
+  const std::lock_guard<std::mutex> lock(timings_mutex_);
+  timings_[key] = seconds;
+}
+
+json Task1Context::timings() const {
+  const std::lock_guard<std::mutex> lock(timings_mutex_);
+  return timings_;
 }
 
 // ---- JSON pieces ----
@@ -192,8 +203,10 @@ json run_task1_command(const CommonOptions& options, const std::string& variant,
 
   json doc = run_metadata(options, data, threads);
   const std::string key = "task1_" + variant;
-  doc[key] = variant == "bsc" ? run_task1_bsc(ctx) : run_task1_msc(ctx);
-  ctx.timings()[key + ".total"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const Task1Jobs variant_jobs = variant == "bsc" ? task1_bsc_jobs(ctx) : task1_msc_jobs(ctx);
+  run_phase_jobs(variant_jobs.jobs, threads, ctx.info());
+  doc[key] = variant_jobs.result();
+  ctx.record_seconds(key + ".total", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   doc["timings_s"] = ctx.timings();
 
   if (with_figures) {

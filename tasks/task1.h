@@ -21,7 +21,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <iostream>
+#include <mutex>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -30,6 +32,7 @@
 
 #include "nn/nn.h"
 #include "tasks/common_options.h"
+#include "tasks/phase_jobs.h"
 #include "tasks/training.h"
 
 namespace convgrad {
@@ -49,7 +52,9 @@ double mean_squared_error(const std::vector<double>& y, const std::vector<double
 std::vector<double> per_feature_mse(const Tensor& x, const Tensor& xhat);
 
 // Everything the Task 1 phases share: options, the three splits as tensors, --init-from,
-// where messages go, and the phase timings.
+// and the phase timings. Phases may run at the same time (tasks/phase_jobs.h): everything
+// here is read-only for them except record_seconds, which is thread-safe. `out` arguments
+// are where a phase's messages go (nullptr: none).
 class Task1Context {
  public:
   Task1Context(const CommonOptions& options, const Dataset& data);
@@ -67,14 +72,17 @@ class Task1Context {
   // After a fresh initialisation: loads the --init-from parameters the model has (a shape
   // mismatch is an error), lists the ones that keep the seeded initialisation, and returns
   // {"file", "loaded": [...], "seeded": [...]} (null without --init-from).
-  nlohmann::json apply_init_from(Module& model, const std::string& phase) const;
-  // Batches of 32, Adam 1e-3, the run's shuffle, cap and progress stream.
-  TrainOptions train_options(const std::string& phase, int max_epochs, int max_patience) const;
+  nlohmann::json apply_init_from(Module& model, const std::string& phase, std::ostream* out) const;
+  // Batches of 32, Adam 1e-3, the run's shuffle and cap; progress to `out` (std::cout means
+  // the terminal: progress then goes to std::cerr, next to the results on std::cout).
+  TrainOptions train_options(const std::string& phase, int max_epochs, int max_patience, std::ostream* out) const;
   // --save-models DIR/<name>.safetensors (nothing without --save-models).
-  void save_model(const Module& model, const std::string& name) const;
+  void save_model(const Module& model, const std::string& name, std::ostream* out) const;
 
+  // Where the run's own messages go: std::cout, or nullptr with --quiet.
   std::ostream* info() const { return options_.quiet ? nullptr : &std::cout; }
-  nlohmann::json& timings() { return timings_; }
+  void record_seconds(const std::string& key, double seconds);
+  nlohmann::json timings() const;
 
  private:
   const CommonOptions& options_;
@@ -83,6 +91,7 @@ class Task1Context {
   Split split_;
   Examples train_, val_, test_;
   TensorMap init_from_;
+  mutable std::mutex timings_mutex_;
   nlohmann::json timings_ = nlohmann::json::object();
 };
 
@@ -91,9 +100,16 @@ nlohmann::json phase_json(const TrainResult& r, int max_patience);
 // {"elem_1_0_1": [...], "elem_0_0_0": [...], "map7": [...]} from latents z [N, C, H, W].
 nlohmann::json latent_scatter_json(const Tensor& z, const Tensor& y);
 
-// The variants: each returns its "task1_bsc" / "task1_msc" object and adds its timings.
-nlohmann::json run_task1_bsc(Task1Context& ctx);
-nlohmann::json run_task1_msc(Task1Context& ctx);
+// A variant's phases as jobs for run_phase_jobs (tasks/phase_jobs.h), and, once they have
+// all ended, their "task1_bsc" / "task1_msc" object. The BSc variant is one job (each step
+// needs the previous one's model); the MSc variant is five: the U-Net, the three α
+// searches side by side, then the retraining with the chosen α.
+struct Task1Jobs {
+  std::vector<PhaseJob> jobs;
+  std::function<nlohmann::json()> result;
+};
+Task1Jobs task1_bsc_jobs(Task1Context& ctx);
+Task1Jobs task1_msc_jobs(Task1Context& ctx);
 
 // The top-level keys of results.json that describe the run: feature_names, dataset
 // {source, rows, split}, seed, dtype, threads.

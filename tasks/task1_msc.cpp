@@ -21,25 +21,25 @@ std::string alpha_str(double alpha) {
 }
 
 // 1.1: the U-Net trained on MSE_reconstruct, exactly like the BSc autoencoder.
-json train_unet(Task1Context& ctx, std::shared_ptr<UNet>& net) {
+json train_unet(Task1Context& ctx, std::shared_ptr<UNet>& net, std::ostream* out) {
   const std::string phase = "task1_msc.unet";
   Generator gen = ctx.init_generator(phase);
   net = std::make_shared<UNet>(/*multitask=*/false, ctx.dtype(), gen);
-  const json init = ctx.apply_init_from(*net, phase);
-  if (std::ostream* out = ctx.info()) {
+  const json init = ctx.apply_init_from(*net, phase, out);
+  if (out != nullptr) {
     *out << "\nTask 1.1 (MSc): U-Net, " << net->parameter_count() << " parameters; MSE_reconstruct, Adam lr 1e-3, "
          << "batches of 32, at most 100 epochs, early stopping with max_patience 5\n";
   }
   const LossFn loss = [&net](const Batch& b, LossParts*) { return mse_reconstruct(net->forward(b.x), b.x); };
-  const TrainResult r = train_phase(net->parameters(), loss, ctx.train(), ctx.val(), ctx.train_options(phase, 100, 5));
-  ctx.timings()[phase] = r.seconds;
-  ctx.save_model(*net, phase);
+  const TrainResult r = train_phase(net->parameters(), loss, ctx.train(), ctx.val(), ctx.train_options(phase, 100, 5, out));
+  ctx.record_seconds(phase, r.seconds);
+  ctx.save_model(*net, phase, out);
 
   const Tensor xhat = map_batches([&net](const Batch& b) { return net->forward(b.x); }, ctx.test());
   const std::vector<double> per_feature = per_feature_mse(ctx.test().x, xhat);
   double test_mse = 0.0;
   for (const double v : per_feature) test_mse += v;
-  if (std::ostream* out = ctx.info()) *out << phase << ": test MSE_reconstruct " << test_mse << "\n";
+  if (out != nullptr) *out << phase << ": test MSE_reconstruct " << test_mse << "\n";
   json j = phase_json(r, 5);
   j["test_mse_reconstruct"] = test_mse;
   j["per_feature_test_mse"] = per_feature;
@@ -62,24 +62,31 @@ LossFn multitask_loss(const std::shared_ptr<UNet>& net, double alpha) {
 }
 
 // A fresh multi-task U-Net for `phase` (seeded, then --init-from).
-std::shared_ptr<UNet> fresh_multitask(Task1Context& ctx, const std::string& phase, json& init) {
+std::shared_ptr<UNet> fresh_multitask(Task1Context& ctx, const std::string& phase, json& init, std::ostream* out) {
   Generator gen = ctx.init_generator(phase);
   auto net = std::make_shared<UNet>(/*multitask=*/true, ctx.dtype(), gen);
-  init = ctx.apply_init_from(*net, phase);
+  init = ctx.apply_init_from(*net, phase, out);
   return net;
 }
 
 // One α of the search: fresh initialisation, early stopping on validation L_multi.
-json search_alpha(Task1Context& ctx, double alpha) {
-  const std::string phase = "task1_msc.multitask.alpha_" + alpha_str(alpha);
+std::string alpha_phase(double alpha) { return "task1_msc.multitask.alpha_" + alpha_str(alpha); }
+
+json search_alpha(Task1Context& ctx, double alpha, std::ostream* out) {
+  const std::string phase = alpha_phase(alpha);
+  if (out != nullptr) {
+    *out << "\nTask 1.2 (MSc): multi-task U-Net, L_multi = MSE_regress + α·MSE_reconstruct with α = " << alpha_str(alpha)
+         << " (of 0.1, 1, 10): fresh initialisation, Adam lr 1e-3, batches of 32, at most 1000 epochs, early "
+         << "stopping on validation L_multi with max_patience 10\n";
+  }
   json init;
-  const auto net = fresh_multitask(ctx, phase, init);
+  const auto net = fresh_multitask(ctx, phase, init, out);
   const LossFn loss = multitask_loss(net, alpha);
-  const TrainResult r = train_phase(net->parameters(), loss, ctx.train(), ctx.val(), ctx.train_options(phase, 1000, 10));
-  ctx.timings()[phase] = r.seconds;
+  const TrainResult r = train_phase(net->parameters(), loss, ctx.train(), ctx.val(), ctx.train_options(phase, 1000, 10, out));
+  ctx.record_seconds(phase, r.seconds);
   LossParts parts;  // the restored weights' validation MSE_regress: α's score
   evaluate_loss(loss, ctx.val(), 512, &parts);
-  if (std::ostream* out = ctx.info()) {
+  if (out != nullptr) {
     *out << phase << ": validation MSE_regress of the restored epoch " << r.best_epoch << ": " << parts["mse_regress"]
          << "\n";
   }
@@ -94,17 +101,12 @@ json search_alpha(Task1Context& ctx, double alpha) {
   return j;
 }
 
-json multitask(Task1Context& ctx) {
-  if (std::ostream* out = ctx.info()) {
-    *out << "\nTask 1.2 (MSc): multi-task U-Net, L_multi = MSE_regress + α·MSE_reconstruct; for α in {0.1, 1, 10}: "
-         << "fresh initialisation, Adam lr 1e-3, batches of 32, at most 1000 epochs, early stopping on validation "
-         << "L_multi with max_patience 10; α chosen by the validation MSE_regress of the restored weights\n";
-  }
+// α chosen by the validation MSE_regress of the three searches' restored weights, then the
+// final model: a fresh initialisation, exactly that α's best epoch count, no early stopping.
+json retrain(Task1Context& ctx, const json& search, std::ostream* out) {
   json result;
-  json search = json::array();
   size_t best = 0;
-  for (size_t i = 0; i < std::size(kAlphas); ++i) {
-    search.push_back(search_alpha(ctx, kAlphas[i]));
+  for (size_t i = 1; i < search.size(); ++i) {
     // Strictly lower wins: on a tie the smaller α (searched first) stays.
     if (search[i]["val_mse_regress"].get<double>() < search[best]["val_mse_regress"].get<double>()) best = i;
   }
@@ -116,19 +118,19 @@ json multitask(Task1Context& ctx) {
 
   // The final model: a fresh initialisation, exactly `epochs` epochs, no early stopping.
   const std::string phase = "task1_msc.multitask.retrain";
-  if (std::ostream* out = ctx.info()) {
+  if (out != nullptr) {
     *out << "\nTask 1.2 (MSc): best α = " << alpha_str(alpha) << " (validation MSE_regress "
          << search[best]["val_mse_regress"].get<double>() << "); retraining from a fresh initialisation for exactly "
          << epochs << " epochs\n";
   }
   json init;
-  const auto net = fresh_multitask(ctx, phase, init);
+  const auto net = fresh_multitask(ctx, phase, init, out);
   const LossFn loss = multitask_loss(net, alpha);
-  TrainOptions options = ctx.train_options(phase, epochs, 10);
+  TrainOptions options = ctx.train_options(phase, epochs, 10, out);
   options.early_stopping = false;
   const TrainResult r = train_phase(net->parameters(), loss, ctx.train(), ctx.val(), options);
-  ctx.timings()[phase] = r.seconds;
-  ctx.save_model(*net, "task1_msc.multitask");
+  ctx.record_seconds(phase, r.seconds);
+  ctx.save_model(*net, "task1_msc.multitask", out);
   result["retrain_curve"] = r.train_curve;
   result["retrain_val_curve"] = r.val_curve;
   result["retrain_running_loss_curve"] = r.running_loss_curve;
@@ -146,23 +148,22 @@ json multitask(Task1Context& ctx) {
   result["test_mse_reconstruct"] = test_reconstruct;
   result["per_feature_test_mse"] = per_feature;
   result["test_predictions"] = json{{"true", y}, {"predicted", yhat}};
-  if (std::ostream* out = ctx.info()) {
+  if (out != nullptr) {
     *out << phase << ": test R² " << result["test_r2"].get<double>() << ", test MSE_regress "
          << result["test_mse_regress"].get<double>() << ", test MSE_reconstruct " << test_reconstruct << "\n";
   }
   return result;
 }
 
-}  // namespace
-
-json run_task1_msc(Task1Context& ctx) {
+// 1.1 and the latent space.
+json run_unet(Task1Context& ctx, std::ostream* out) {
   json result;
   std::shared_ptr<UNet> net;
-  result["unet"] = train_unet(ctx, net);
+  result["unet"] = train_unet(ctx, net, out);
 
   const Shape shape = latent_shape(ModelKind::UNet);
   const std::vector<std::string> reasoning = latent_shape_reasoning(ModelKind::UNet);
-  if (std::ostream* out = ctx.info()) {
+  if (out != nullptr) {
     *out << "\nThe U-Net's bottleneck (the lower-dimensional representation)\n";
     for (const std::string& line : reasoning) *out << "  " << line << "\n";
   }
@@ -172,9 +173,42 @@ json run_task1_msc(Task1Context& ctx) {
   result["latent_shape"] = shape;
   result["latent_shape_reasoning"] = reasoning;
   result["latent_scatter"] = latent_scatter_json(z, ctx.test().y);
-
-  result["multitask"] = multitask(ctx);
   return result;
+}
+
+}  // namespace
+
+// Side by side, the three α searches start first (up to 1000 epochs each), the largest α
+// first, and the retraining as soon as they have ended: they make the longest chain.
+Task1Jobs task1_msc_jobs(Task1Context& ctx) {
+  struct Parts {
+    json unet;
+    json search[std::size(kAlphas)];
+    json multitask;
+  };
+  auto parts = std::make_shared<Parts>();
+  Task1Jobs jobs;
+  jobs.jobs.push_back(PhaseJob{"task1_msc.unet", {}, 1, [&ctx, parts](std::ostream* out) {
+                                 parts->unet = run_unet(ctx, out);
+                               }});
+  std::vector<std::string> searches;
+  for (size_t i = 0; i < std::size(kAlphas); ++i) {
+    searches.push_back(alpha_phase(kAlphas[i]));
+    jobs.jobs.push_back(PhaseJob{searches.back(), {}, 2 + static_cast<int>(i), [&ctx, parts, i](std::ostream* out) {
+                                   parts->search[i] = search_alpha(ctx, kAlphas[i], out);
+                                 }});
+  }
+  jobs.jobs.push_back(PhaseJob{"task1_msc.multitask.retrain", searches, 10, [&ctx, parts](std::ostream* out) {
+                                 json search = json::array();
+                                 for (const json& s : parts->search) search.push_back(s);
+                                 parts->multitask = retrain(ctx, search, out);
+                               }});
+  jobs.result = [parts] {
+    json result = parts->unet;
+    result["multitask"] = parts->multitask;
+    return result;
+  };
+  return jobs;
 }
 
 }  // namespace convgrad

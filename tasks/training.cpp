@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <iomanip>
+#include <iostream>
 #include <numeric>
 #include <sstream>
 #include <unistd.h>
@@ -115,7 +116,11 @@ void copy_values(const std::vector<Variable>& params, const std::vector<Tensor>&
   for (size_t i = 0; i < targets.size(); ++i) targets[i].data().copy_from(values[i]);
 }
 
-bool is_terminal(std::ostream* out) { return out != nullptr && ::isatty(STDERR_FILENO); }
+// Whether `out` writes to a terminal (a line that rewrites itself); a phase running side by
+// side with others writes to a buffer instead (tasks/phase_jobs.h).
+bool is_terminal(std::ostream* out) {
+  return (out == &std::cerr && ::isatty(STDERR_FILENO)) || (out == &std::cout && ::isatty(STDOUT_FILENO));
+}
 
 }  // namespace
 

@@ -11,6 +11,7 @@
 #include "tasks/models.h"
 #include "tasks/task1.h"
 #include "tensor/atomic_file.h"
+#include "tensor/blas.h"
 
 using namespace convgrad;
 using nlohmann::json;
@@ -155,6 +156,27 @@ TEST_CASE("task1: same seed and threads give the same results.json apart from ti
   json c = run_quietly(other, variant);
   c.erase("timings_s");
   CHECK(c["task1_" + variant].dump() != a_cut["task1_" + variant].dump());
+}
+
+TEST_CASE("task1 msc: the phases side by side on 2 threads give the results of one after another") {
+  const json one = run_quietly(short_run("threads_1"), "msc");
+  CommonOptions two_threads = short_run("threads_2");
+  two_threads.threads = 2;
+  const json two = run_quietly(two_threads, "msc");
+  set_num_threads(1);
+  CHECK(two["threads"] == 2);
+  json one_cut = one, two_cut = two;
+  for (json* j : {&one_cut, &two_cut}) {
+    j->erase("timings_s");
+    j->erase("threads");
+  }
+  CHECK(one_cut.dump() == two_cut.dump());
+  // Every phase's time is recorded, also when phases run side by side.
+  for (const char* phase : {"task1_msc.unet", "task1_msc.multitask.alpha_0.1", "task1_msc.multitask.alpha_1",
+                            "task1_msc.multitask.alpha_10", "task1_msc.multitask.retrain", "task1_msc.total"}) {
+    CAPTURE(phase);
+    CHECK(two["timings_s"].contains(phase));
+  }
 }
 
 TEST_CASE("task1: results.json holds every DESIGN.md key and the extra ones") {
