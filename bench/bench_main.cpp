@@ -22,6 +22,7 @@
 
 #include "bench/bench_util.h"
 #include "tensor/blas.h"
+#include "tensor/blas_core.h"
 
 namespace {
 
@@ -51,6 +52,7 @@ int parse_int(const char* text, const char* option) {
 
 int main(int argc, char** argv) {
   using namespace convgrad;
+  use_best_blas_kernels(argv);  // as convgrad does (tensor/blas_core.h)
   int threads = 0, repeats = 7;
   std::string json_path, only;
   for (int i = 1; i < argc; ++i) {
@@ -74,9 +76,10 @@ int main(int argc, char** argv) {
   out["threads"] = threads;
   out["repeats"] = repeats;
   out["clock"] = bench::use_cpu_time() ? "cpu" : "wall";
+  out["blas_core"] = blas_core_name();
   const std::string load_start = load_average();
-  std::printf("convgrad-bench: %d thread(s), %d samples per item, %s time, load average %s\n", threads, repeats,
-              bench::use_cpu_time() ? "CPU" : "wall", load_start.c_str());
+  std::printf("convgrad-bench: %d thread(s), %d samples per item, %s time, OpenBLAS %s kernels, load average %s\n",
+              threads, repeats, bench::use_cpu_time() ? "CPU" : "wall", blas_core_name(), load_start.c_str());
   std::printf("%-30s %12s %12s %8s\n", "item", "min", "median", "runs");
 
   std::vector<bench::Item> items = bench::layer_items();
