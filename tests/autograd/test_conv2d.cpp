@@ -1,9 +1,11 @@
 // conv2d (autograd/ops/conv2d.cpp) and its kernels im2col / col2im (tensor/conv_kernels.cpp).
 #include <catch2/catch.hpp>
 
+#include "tensor/conv_direct.h"
 #include "autograd/autograd.h"
 #include "support/golden_case.h"
 #include "support/variables.h"
+#include "tensor/conv_direct.h"
 #include "tensor/conv_kernels.h"
 #include "tensor/elementwise.h"
 
@@ -246,4 +248,22 @@ TEST_CASE("conv2d on a coursework-sized batch equals one image at a time") {
     add_inplace(grad_weight_sum, w_n.grad());
   }
   CHECK(max_abs_diff(grad_weight_sum, w.grad()) < 1e-10);
+}
+
+TEST_CASE("conv2d gradcheck on the direct kernels (stride 1, 4 or more channels)") {
+  using Row = std::tuple<Shape, Shape, Pair>;  // x, weight, padding
+  const auto [x_shape, w_shape, padding] = GENERATE(table<Shape, Shape, Pair>({
+      Row{{2, 1, 6, 6}, {8, 1, 3, 3}, {1, 1}},  // like conv1: forward and dL/dW direct
+      Row{{2, 6, 5, 6}, {4, 6, 3, 2}, {1, 0}},  // dL/dx direct too (6 channels back)
+      Row{{1, 5, 4, 7}, {9, 5, 2, 3}, {0, 2}},  // blocks of 8 + 1 output channels
+      Row{{2, 4, 3, 3}, {5, 4, 1, 1}, {0, 0}},  // 1x1
+  }));
+  CAPTURE(x_shape, w_shape, padding);
+  const ConvGeometry g = conv2d_geometry(x_shape, w_shape, {1, 1}, padding, {1, 1});
+  REQUIRE(conv2d_direct_applies(g, w_shape[0]));
+  Variable x = random_var(x_shape, 7), w = random_var(w_shape, 8), b = random_var({w_shape[0]}, 9);
+  Conv2dOptions options{{1, 1}, padding, {1, 1}};
+  auto r = gradcheck([&](const std::vector<Variable>& in) { return conv2d(in[0], in[1], in[2], options); }, {x, w, b});
+  INFO(r.report());
+  REQUIRE(r.passed);
 }

@@ -1,0 +1,52 @@
+// Direct convolution: the coursework's small stride-1 layers without a column matrix.
+//
+// For stride 1 and dilation 1, copy each input plane into a zero-padded plane of
+// Hp × Wp = (H + 2 p_h) × (W + 2 p_w) pixels. Then every output pixel (oh, ow) reads the
+// padded pixels (oh + kh, ow + kw), and if the output is computed at every position
+// q = oh · Wp + ow' of a row as wide as the padded one (ow' < Wp; the last Wp − W_out of each
+// row are thrown away), tap (kh, kw) reads the padded plane shifted by kh · Wp + kw:
+//
+//   out'[o][q] = sum_c sum_{kh,kw} w[o][c][kh][kw] · xpad[c][q + kh·Wp + kw]
+//
+// — for a fixed tap, a contiguous run of q is one contiguous run of input: vector loads, no
+// index arithmetic, no bounds tests. The kernel keeps the outputs of 8 channels × one vector
+// of positions in registers and, for each (c, tap), loads the input vector once and adds it,
+// times 8 broadcast weights, to the 8 sums: 8 multiply-adds per load, where im2col + GEMM
+// first writes and then reads a matrix K_h·K_w times the input's size.
+//
+// The same kernel computes dL/dx of a stride-1 conv2d (a convolution of dL/dy with the
+// flipped kernel: autograd/ops/conv2d.cpp). conv2d_reference (tensor/conv_kernels.h) is its
+// test oracle.
+#pragma once
+
+#include <cstdint>
+
+#include "tensor/conv_kernels.h"
+
+namespace convgrad {
+
+// Whether conv2d_direct computes geometry g: stride 1, dilation 1, and layers small enough
+// that it is faster than im2col + GEMM (measured: bench/ layer_us.*): 4 to 64 output
+// channels, at most 1152 = 128 · 3 · 3 values per output pixel. With fewer output channels
+// each input load feeds too few multiply-adds (the U-Net's 1×1 conv4, 8 → 1: 27 instead of 21 µs).
+bool conv2d_direct_applies(const ConvGeometry& g, int64_t C_out);
+// Whether conv2d_direct_weight_grad computes it too: also at least 70% of the padded-width
+// positions must be outputs. The 10×10 "same" layers keep 100 of 128; the 5×5 ones only 25 of
+// 48, and the sums over them cost more than the GEMM (the U-Net's conv2: 116 instead of 90 µs).
+bool conv2d_direct_weight_grad_applies(const ConvGeometry& g, int64_t C_out);
+
+// y [N, C_out, H_out, W_out] = conv2d(x [N, C, H, W], weight [C_out, C, K_h, K_w]) + bias
+// (bias may be nullptr). g from conv2d_geometry; uses scratch_buffer slots 4 and 5.
+template <typename T>
+void conv2d_direct(const T* x, const T* weight, const T* bias, const ConvGeometry& g, int64_t C_out, T* y);
+
+// dL/dW of that convolution, for a chunk of images:
+//   grad_weight[o][c][kh][kw] = sum_n sum_{oh,ow} grad_y[n][o][oh][ow] · xpad[n][c][oh + kh][ow + kw]
+// In the padded-width layout (grad_y's thrown-away positions set to 0) each weight is one dot
+// product over q of grad_y'[o][q] and the plane shifted by its tap; the kernel keeps 8 output
+// channels × 3 taps of one kernel row in registers, so that each loaded vector feeds 3 or 8
+// multiply-adds. grad_weight [C_out, C, K_h, K_w] is overwritten. Uses scratch slots 4 and 5.
+template <typename T>
+void conv2d_direct_weight_grad(const T* x, const T* grad_y, const ConvGeometry& g, int64_t C_out, T* grad_weight);
+
+}  // namespace convgrad
