@@ -175,7 +175,7 @@ def convgrad_items(build, threads, repeats, only, cpu_time):
             doc = json.load(f)
     out = {}
     for group, value in doc.items():
-        if group in ("threads", "repeats", "load_avg", "min", "clock"):
+        if group in ("threads", "repeats", "load_avg", "min", "clock", "blas_core"):
             continue
         if isinstance(value, dict):
             for name, med in value.items():

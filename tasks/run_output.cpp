@@ -54,6 +54,9 @@ nlohmann::json run_all_command(const CommonOptions& options) {
   const Dataset data = load_dataset(options);
   nlohmann::json doc = run_metadata(options, data, threads);
 
+  Task2Options task2;
+  task2.quiet = options.quiet;
+  check_task2_input(data, task2);  // now, not after minutes of Task 1
   Task1Context ctx(options, data);
   // Both variants' phases as one set of jobs: side by side on several threads (tasks/phase_jobs.h).
   if (!options.quiet) {
@@ -71,8 +74,6 @@ nlohmann::json run_all_command(const CommonOptions& options) {
 
   if (!options.quiet) std::cout << "== Task 2: cosine-similarity graph\n";
   phase_start = std::chrono::steady_clock::now();
-  Task2Options task2;
-  task2.quiet = options.quiet;
   doc["task2"] = run_task2(data, task2, std::cout);
   ctx.record_seconds("task2.total", seconds_since(phase_start));
   ctx.record_seconds("all.total", seconds_since(start));

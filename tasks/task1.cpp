@@ -29,8 +29,8 @@ uint64_t phase_seed(uint64_t seed, const std::string& phase) {
 }
 
 Examples make_image_examples(const Dataset& data, int64_t begin, int64_t end, DType dtype) {
-  CONVGRAD_CHECK(data.n_features() == 100, "task1: expected 100 features (a 10×10 image per cell), but got ",
-                 data.n_features());
+  CONVGRAD_CHECK(data.n_features() == 100, "task1: expected 100 feature columns in ", data.source,
+                 " (a 10×10 image per cell), but it has ", data.n_features());
   CONVGRAD_CHECK(0 <= begin && begin <= end && end <= data.rows, "task1: expected rows within [0, ", data.rows,
                  "], but got [", begin, ", ", end, ")");
   const int64_t n = end - begin;
@@ -113,7 +113,7 @@ json Task1Context::apply_init_from(Module& model, const std::string& phase, std:
 }
 
 TrainOptions Task1Context::train_options(const std::string& phase, int max_epochs, int max_patience,
-                                         std::ostream* out) const {
+                                         std::ostream* out, const Module& model, const std::string& save_as) const {
   TrainOptions o;
   o.phase = phase;
   o.max_epochs = max_epochs;
@@ -124,6 +124,8 @@ TrainOptions Task1Context::train_options(const std::string& phase, int max_epoch
   o.shuffle = !options_.no_shuffle;
   o.shuffle_seed = phase_seed(options_.seed, phase + "/shuffle");
   o.progress = out == &std::cout ? &std::cerr : out;
+  for (const auto& [name, param] : model.named_parameters()) o.param_names.push_back(name);  // as parameters()
+  o.on_non_finite = [this, &model, save_as, out] { save_model(model, save_as, out); };
   return o;
 }
 

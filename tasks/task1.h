@@ -74,8 +74,11 @@ class Task1Context {
   // {"file", "loaded": [...], "seeded": [...]} (null without --init-from).
   nlohmann::json apply_init_from(Module& model, const std::string& phase, std::ostream* out) const;
   // Batches of 32, Adam 1e-3, the run's shuffle and cap; progress to `out` (std::cout means
-  // the terminal: progress then goes to std::cerr, next to the results on std::cout).
-  TrainOptions train_options(const std::string& phase, int max_epochs, int max_patience, std::ostream* out) const;
+  // the terminal: progress then goes to std::cerr, next to the results on std::cout). The
+  // model's parameter names go into errors; if a non-finite loss or gradient stops the phase,
+  // its last good weights are saved as `save_as` (with --save-models) before the error.
+  TrainOptions train_options(const std::string& phase, int max_epochs, int max_patience, std::ostream* out,
+                             const Module& model, const std::string& save_as) const;
   // --save-models DIR/<name>.safetensors (nothing without --save-models).
   void save_model(const Module& model, const std::string& name, std::ostream* out) const;
 

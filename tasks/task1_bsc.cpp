@@ -37,7 +37,8 @@ json train_autoencoder(Task1Context& ctx, std::shared_ptr<Autoencoder>& ae, std:
          << "lr 1e-3, batches of 32, at most 100 epochs, early stopping with max_patience 5\n";
   }
   const LossFn loss = [&ae](const Batch& b, LossParts*) { return mse_reconstruct(ae->forward(b.x), b.x); };
-  const TrainResult r = train_phase(ae->parameters(), loss, ctx.train(), ctx.val(), ctx.train_options(phase, 100, 5, out));
+  const TrainOptions options = ctx.train_options(phase, 100, 5, out, *ae, phase);
+  const TrainResult r = train_phase(ae->parameters(), loss, ctx.train(), ctx.val(), options);
   ctx.record_seconds(phase, r.seconds);
   ctx.save_model(*ae, phase, out);
 
@@ -69,8 +70,8 @@ json train_regressor(Task1Context& ctx, const std::shared_ptr<Autoencoder>& ae, 
          << "most 1000 epochs, early stopping with max_patience 10\n";
   }
   const LossFn loss = [&regressor](const Batch& b, LossParts*) { return mse_regress(regressor->forward(b.x), b.y); };
-  const TrainResult r =
-      train_phase(regressor->parameters(), loss, ctx.train(), ctx.val(), ctx.train_options(phase, 1000, 10, out));
+  const TrainOptions options = ctx.train_options(phase, 1000, 10, out, *regressor, phase);
+  const TrainResult r = train_phase(regressor->parameters(), loss, ctx.train(), ctx.val(), options);
   ctx.record_seconds(phase, r.seconds);
   const bool unchanged = bit_identical(encoder_before, state_dict(*ae));
   CONVGRAD_CHECK(unchanged, phase, ": expected the frozen encoder's weights to stay bit-identical, but they changed");

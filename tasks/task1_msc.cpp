@@ -31,7 +31,8 @@ json train_unet(Task1Context& ctx, std::shared_ptr<UNet>& net, std::ostream* out
          << "batches of 32, at most 100 epochs, early stopping with max_patience 5\n";
   }
   const LossFn loss = [&net](const Batch& b, LossParts*) { return mse_reconstruct(net->forward(b.x), b.x); };
-  const TrainResult r = train_phase(net->parameters(), loss, ctx.train(), ctx.val(), ctx.train_options(phase, 100, 5, out));
+  const TrainOptions options = ctx.train_options(phase, 100, 5, out, *net, phase);
+  const TrainResult r = train_phase(net->parameters(), loss, ctx.train(), ctx.val(), options);
   ctx.record_seconds(phase, r.seconds);
   ctx.save_model(*net, phase, out);
 
@@ -82,7 +83,8 @@ json search_alpha(Task1Context& ctx, double alpha, std::ostream* out) {
   json init;
   const auto net = fresh_multitask(ctx, phase, init, out);
   const LossFn loss = multitask_loss(net, alpha);
-  const TrainResult r = train_phase(net->parameters(), loss, ctx.train(), ctx.val(), ctx.train_options(phase, 1000, 10, out));
+  const TrainOptions options = ctx.train_options(phase, 1000, 10, out, *net, phase);
+  const TrainResult r = train_phase(net->parameters(), loss, ctx.train(), ctx.val(), options);
   ctx.record_seconds(phase, r.seconds);
   LossParts parts;  // the restored weights' validation MSE_regress: α's score
   evaluate_loss(loss, ctx.val(), 512, &parts);
@@ -126,7 +128,7 @@ json retrain(Task1Context& ctx, const json& search, std::ostream* out) {
   json init;
   const auto net = fresh_multitask(ctx, phase, init, out);
   const LossFn loss = multitask_loss(net, alpha);
-  TrainOptions options = ctx.train_options(phase, epochs, 10, out);
+  TrainOptions options = ctx.train_options(phase, epochs, 10, out, *net, "task1_msc.multitask");
   options.early_stopping = false;
   const TrainResult r = train_phase(net->parameters(), loss, ctx.train(), ctx.val(), options);
   ctx.record_seconds(phase, r.seconds);

@@ -22,12 +22,16 @@ nlohmann::json group_means(const graph::GroupMeans& m) { return {{"treated", m.t
 
 }  // namespace
 
-nlohmann::json run_task2(const Dataset& data, const Task2Options& options, std::ostream& log) {
+void check_task2_input(const Dataset& data, const Task2Options& options) {
   CONVGRAD_CHECK(options.rows >= 4 && data.rows >= options.rows, "task2: expected at least ", options.rows,
                  " rows in ", data.source, " (--rows), but it has ", data.rows);
   CONVGRAD_CHECK(options.features >= 1 && data.n_features() >= options.features, "task2: expected at least ",
                  options.features, " feature columns in ", data.source, " (--features), but it has ",
                  data.n_features());
+}
+
+nlohmann::json run_task2(const Dataset& data, const Task2Options& options, std::ostream& log) {
+  check_task2_input(data, options);
   const std::vector<double> X = leading_block(data, options.rows, options.features);
   const std::vector<int> treatment(data.treatment.begin(), data.treatment.begin() + options.rows);
   const graph::Task2Result r = graph::analyse_similarity_graph(X.data(), options.rows, options.features, treatment);

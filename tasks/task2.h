@@ -17,6 +17,10 @@ struct Task2Options {
   bool quiet = false;
 };
 
+// Whether `data` has the rows and features `options` ask for; else a convgrad::Error naming
+// the dataset (`convgrad all` checks it before Task 1 trains).
+void check_task2_input(const Dataset& data, const Task2Options& options);
+
 // Runs 2.1 and 2.2, prints a summary to `log` (unless quiet), and returns the `task2`
 // section of results.json (DESIGN.md keys, plus treatment, edges, strength, eigenvalues,
 // timings_s). Errors name the dataset when it has too few rows or features.

@@ -327,3 +327,16 @@ TEST_CASE("--init-from with only some of the names keeps the seeded initialisati
   CHECK_THAT(run.out, Catch::Contains("loaded 2 of 6 parameters; seeded initialisation kept for: conv2.weight "
                                       "conv2.bias deconv.weight deconv.bias"));
 }
+
+TEST_CASE("convgrad all on a dataset too small for Task 2 stops before Task 1 trains", "[robustness][cli]") {
+  ScratchDir scratch("all_too_small");
+  const CliRun run = run_convgrad({"all", "--max-epochs", "1", "--threads", "1", "--data", good_files().csv_path,
+                                   "--out", scratch / "out"});
+  INFO("stdout:\n" << run.out << "stderr:\n" << run.err);
+  CHECK(run.exit_code == 1);
+  REQUIRE(lines_of(run.err).size() == 1);
+  CHECK_THAT(run.err, Catch::StartsWith("convgrad: error: task2: expected at least 400 rows in " +
+                                        good_files().csv_path + " (--rows), but it has 60"));
+  CHECK_THAT(run.out, !Catch::Contains("epoch"));
+  CHECK(files_under(scratch / "out").empty());
+}
