@@ -15,7 +15,8 @@ void add_common_options(CLI::App* cmd, CommonOptions& o) {
   cmd->add_option("--out", o.out, "Output folder for results.json and figures")->capture_default_str();
   cmd->add_option("--seed", o.seed, "Seed for model initialisation and shuffling (not the data)")
       ->capture_default_str();
-  cmd->add_option("--threads", o.threads, "Threads: independent training phases run side by side, one per thread (default: all cores)")
+  cmd->add_option("--threads", o.threads,
+                  "Threads: independent training phases run side by side, one per thread (default: all cores)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--no-shuffle", o.no_shuffle, "Mini-batches in file order instead of reshuffled each epoch");
   cmd->add_flag("--quiet", o.quiet, "No progress line and no informational output");

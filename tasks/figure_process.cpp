@@ -3,6 +3,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,8 +27,15 @@ bool is_executable_file(const std::string& path) {
 }
 
 // The child's side of run_process; only async-signal-safe calls between fork and exec.
-[[noreturn]] void exec_child(char* const* argv, const char* cwd, int output_fd) {
+[[noreturn]] void exec_child(char* const* argv, const char* cwd, int output_fd, pid_t parent) {
   ::setpgid(0, 0);
+#ifdef __linux__
+  // If convgrad is killed, so is the child (else gnuplot would run on until its own end).
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) ::_exit(127);  // the parent died before prctl
+#else
+  (void)parent;
+#endif
   const int null_fd = ::open("/dev/null", O_RDONLY);
   if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
   ::dup2(output_fd, STDOUT_FILENO);
@@ -69,6 +79,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
 
   int fds[2];
   CONVGRAD_CHECK(::pipe(fds) == 0, argv[0], ": cannot create a pipe: ", std::strerror(errno));
+  const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) {
     const std::string reason = std::strerror(errno);
@@ -78,7 +89,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   }
   if (pid == 0) {
     ::close(fds[0]);
-    exec_child(c_argv.data(), cwd.c_str(), fds[1]);
+    exec_child(c_argv.data(), cwd.c_str(), fds[1], parent);
   }
   ::close(fds[1]);
   ::setpgid(pid, pid);  // also done by the child: whichever runs first
