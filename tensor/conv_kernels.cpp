@@ -315,9 +315,13 @@ T* scratch_buffer(int slot, int64_t count) {
   thread_local std::vector<T> buffers[kScratchSlots];
   CONVGRAD_CHECK(slot >= 0 && slot < kScratchSlots, "scratch_buffer: expected a slot in [0, ", kScratchSlots,
                  "), but got ", slot);
+  // Aligned to 64 bytes (a cache line; an AVX-512 vector): kernels that read whole vectors
+  // from it never have one straddle two lines.
+  constexpr int64_t kAlign = 64 / sizeof(T);
   std::vector<T>& buffer = buffers[slot];
-  if (static_cast<int64_t>(buffer.size()) < count) buffer.resize(static_cast<size_t>(count));
-  return buffer.data();
+  if (static_cast<int64_t>(buffer.size()) < count + kAlign) buffer.resize(static_cast<size_t>(count + kAlign));
+  const uintptr_t address = reinterpret_cast<uintptr_t>(buffer.data());
+  return buffer.data() + ((64 - address % 64) % 64) / sizeof(T);
 }
 
 template <typename T>
