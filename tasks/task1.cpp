@@ -125,16 +125,17 @@ TrainOptions Task1Context::train_options(const std::string& phase, int max_epoch
   o.shuffle_seed = phase_seed(options_.seed, phase + "/shuffle");
   o.progress = out == &std::cout ? &std::cerr : out;
   for (const auto& [name, param] : model.named_parameters()) o.param_names.push_back(name);  // as parameters()
-  o.on_non_finite = [this, &model, save_as, out] { save_model(model, save_as, out); };
+  o.on_non_finite = [this, &model, save_as, out] { save_model(model, save_as, out, "the last good weights"); };
   return o;
 }
 
-void Task1Context::save_model(const Module& model, const std::string& name, std::ostream* out) const {
+void Task1Context::save_model(const Module& model, const std::string& name, std::ostream* out,
+                              const char* what) const {
   if (options_.save_models.empty()) return;
   const std::string path = (std::filesystem::path(options_.save_models) / (name + ".safetensors")).string();
   save_state_dict(model, path,
                   Metadata{{"model", model.name()}, {"phase", name}, {"seed", std::to_string(options_.seed)}});
-  if (out != nullptr) *out << name << ": saved the trained weights to " << path << "\n";
+  if (out != nullptr) *out << name << ": saved " << what << " to " << path << "\n";
 }
 
 void Task1Context::record_seconds(const std::string& key, double seconds) {

@@ -80,7 +80,9 @@ class Task1Context {
   TrainOptions train_options(const std::string& phase, int max_epochs, int max_patience, std::ostream* out,
                              const Module& model, const std::string& save_as) const;
   // --save-models DIR/<name>.safetensors (nothing without --save-models).
-  void save_model(const Module& model, const std::string& name, std::ostream* out) const;
+  // `what` names them in the message ("the trained weights", "the last good weights").
+  void save_model(const Module& model, const std::string& name, std::ostream* out,
+                  const char* what = "the trained weights") const;
 
   // Where the run's own messages go: std::cout, or nullptr with --quiet.
   std::ostream* info() const { return options_.quiet ? nullptr : &std::cout; }
