@@ -68,8 +68,9 @@ struct Conv2dOptions {
   Pair stride{1, 1};
   Pair padding{0, 0};
   Pair dilation{1, 1};
+  int64_t groups = 1;  // > 1: channels in independent blocks (ops/conv_groups.h)
 };
-// x [N, C_in, H, W], weight [C_out, C_in, K_h, K_w], bias [C_out] or undefined.
+// x [N, C_in, H, W], weight [C_out, C_in/groups, K_h, K_w], bias [C_out] or undefined.
 // H_out = floor((H + 2 p - d (K - 1) - 1) / s) + 1
 Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias,
                 const Conv2dOptions& options = {});
@@ -79,8 +80,9 @@ struct ConvTranspose2dOptions {
   Pair padding{0, 0};
   Pair output_padding{0, 0};  // must be < stride or < dilation
   Pair dilation{1, 1};
+  int64_t groups = 1;  // > 1: channels in independent blocks (ops/conv_groups.h)
 };
-// x [N, C_in, H, W], weight [C_in, C_out, K_h, K_w], bias [C_out] or undefined.
+// x [N, C_in, H, W], weight [C_in, C_out/groups, K_h, K_w], bias [C_out] or undefined.
 // H_out = (H - 1) s - 2 p + d (K - 1) + output_padding + 1
 Variable conv_transpose2d(const Variable& x, const Variable& weight, const Variable& bias,
                           const ConvTranspose2dOptions& options = {});

@@ -34,6 +34,16 @@ int64_t conv_out(int64_t in, int64_t k, int64_t s, int64_t p, int64_t d) {
   return span < 0 ? 0 : span / s + 1;
 }
 
+// groups for a convolution of C_in -> C_out channels: 1 most of the time, else a common
+// divisor above 1 when there is one (2 and 3 with up to 6 channels).
+int64_t pick_groups(Generator& gen, int64_t C_in, int64_t C_out) {
+  if (gen.uniform() >= 0.3) return 1;
+  for (int64_t groups : {3, 2})
+    if (C_in % groups == 0 && C_out % groups == 0) return groups;
+  return 1;
+}
+std::string groups_str(int64_t groups) { return groups == 1 ? "" : ", groups " + std::to_string(groups); }
+
 GradcheckCase conv2d_case(Generator& gen) {
   while (true) {
     // Up to 6 channels each side: 4 or more take the direct kernels (tensor/conv_direct.h) when
@@ -50,21 +60,21 @@ GradcheckCase conv2d_case(Generator& gen) {
         conv_out(W, k[1], o.stride[1], o.padding[1], o.dilation[1]) < 1)
       continue;
     const bool bias = gen.uniform() < 0.7;
+    o.groups = pick_groups(gen, C_in, C_out);
+    const Shape weight{C_out, C_in / o.groups, k[0], k[1]};
     GradcheckCase c;
-    c.inputs = {random_var({N, C_in, H, W}, gen), random_var({C_out, C_in, k[0], k[1]}, gen),
-                bias ? random_var({C_out}, gen) : Variable()};
+    c.inputs = {random_var({N, C_in, H, W}, gen), random_var(weight, gen), bias ? random_var({C_out}, gen) : Variable()};
     c.input_names = {"input", "weight", "bias"};
     if (!bias) c.inputs.pop_back();
-    c.config = "x " + shape_str({N, C_in, H, W}) + ", w " + shape_str({C_out, C_in, k[0], k[1]}) + ", s " +
-               pair_str(o.stride) + ", p " + pair_str(o.padding) + ", d " + pair_str(o.dilation) +
-               (bias ? "" : ", no bias");
+    c.config = "x " + shape_str({N, C_in, H, W}) + ", w " + shape_str(weight) + ", s " + pair_str(o.stride) + ", p " +
+               pair_str(o.padding) + ", d " + pair_str(o.dilation) + groups_str(o.groups) + (bias ? "" : ", no bias");
     c.fn = [o](const std::vector<Variable>& in) { return conv2d(in[0], in[1], in.size() > 2 ? in[2] : Variable(), o); };
     return c;
   }
 }
 
 GradcheckCase conv_transpose2d_case(Generator& gen) {
-  const int64_t N = pick(gen, 1, 2), C_in = pick(gen, 1, 3), C_out = pick(gen, 1, 3);
+  const int64_t N = pick(gen, 1, 2), C_in = pick(gen, 1, 4), C_out = pick(gen, 1, 4);
   const int64_t H = pick(gen, 1, 5), W = pick(gen, 1, 5);
   ConvTranspose2dOptions o;
   const Pair k{pick(gen, 1, 3), pick(gen, 1, 3)};
@@ -78,14 +88,15 @@ GradcheckCase conv_transpose2d_case(Generator& gen) {
     o.padding[a] = std::min<int64_t>(pick(gen, 0, 2), span / 2);
   }
   const bool bias = gen.uniform() < 0.7;
+  o.groups = pick_groups(gen, C_in, C_out);
+  const Shape weight{C_in, C_out / o.groups, k[0], k[1]};
   GradcheckCase c;
-  c.inputs = {random_var({N, C_in, H, W}, gen), random_var({C_in, C_out, k[0], k[1]}, gen),
-              bias ? random_var({C_out}, gen) : Variable()};
+  c.inputs = {random_var({N, C_in, H, W}, gen), random_var(weight, gen), bias ? random_var({C_out}, gen) : Variable()};
   c.input_names = {"input", "weight", "bias"};
   if (!bias) c.inputs.pop_back();
-  c.config = "x " + shape_str({N, C_in, H, W}) + ", w " + shape_str({C_in, C_out, k[0], k[1]}) + ", s " +
-             pair_str(o.stride) + ", p " + pair_str(o.padding) + ", op " + pair_str(o.output_padding) + ", d " +
-             pair_str(o.dilation) + (bias ? "" : ", no bias");
+  c.config = "x " + shape_str({N, C_in, H, W}) + ", w " + shape_str(weight) + ", s " + pair_str(o.stride) + ", p " +
+             pair_str(o.padding) + ", op " + pair_str(o.output_padding) + ", d " + pair_str(o.dilation) +
+             groups_str(o.groups) + (bias ? "" : ", no bias");
   c.fn = [o](const std::vector<Variable>& in) {
     return conv_transpose2d(in[0], in[1], in.size() > 2 ? in[2] : Variable(), o);
   };

@@ -6,18 +6,20 @@ namespace convgrad {
 
 Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, Size2 kernel_size, Size2 stride,
                Size2 padding, Size2 dilation, bool bias, DType dtype, Generator& gen)
-    : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(kernel_size) {
+    : Conv2d(in_channels, out_channels, kernel_size, Conv2dOptions{stride, padding, dilation, 1}, bias, dtype, gen) {}
+
+Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, Size2 kernel_size, const Conv2dOptions& options,
+               bool bias, DType dtype, Generator& gen)
+    : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(kernel_size), options_(options) {
   check_positive("Conv2d", "in_channels", in_channels);
   check_positive("Conv2d", "out_channels", out_channels);
   check_positive("Conv2d", "kernel_size", kernel_size_);
-  check_positive("Conv2d", "stride", stride);
-  check_non_negative("Conv2d", "padding", padding);
-  check_positive("Conv2d", "dilation", dilation);
-  options_.stride = stride;
-  options_.padding = padding;
-  options_.dilation = dilation;
+  check_positive("Conv2d", "stride", options.stride);
+  check_non_negative("Conv2d", "padding", options.padding);
+  check_positive("Conv2d", "dilation", options.dilation);
+  check_groups("Conv2d", options.groups, in_channels, out_channels);
 
-  const Shape weight_shape{out_channels, in_channels, kernel_size_[0], kernel_size_[1]};
+  const Shape weight_shape{out_channels, in_channels / options.groups, kernel_size_[0], kernel_size_[1]};
   const double bound = default_init_bound(fan_in_of(weight_shape));
   weight_ = register_parameter("weight", uniform_init(weight_shape, -bound, bound, gen, dtype));
   if (bias) bias_ = register_parameter("bias", uniform_init({out_channels}, -bound, bound, gen, dtype));
@@ -31,6 +33,7 @@ std::string Conv2d::extra_repr() const {
                             ", stride=", pair_str(options_.stride));
   if (options_.padding != Pair{0, 0}) out += ", padding=" + pair_str(options_.padding);
   if (options_.dilation != Pair{1, 1}) out += ", dilation=" + pair_str(options_.dilation);
+  if (options_.groups != 1) out += str_cat(", groups=", options_.groups);
   if (!bias_.defined()) out += ", bias=False";
   return out;
 }

@@ -1,6 +1,6 @@
-// Conv2d: y = conv2d(x, weight, bias) with weight [C_out, C_in, K_h, K_w], bias [C_out].
+// Conv2d: y = conv2d(x, weight, bias) with weight [C_out, C_in/groups, K_h, K_w], bias [C_out].
 // H_out = floor((H + 2 p - d (K - 1) - 1) / s) + 1. Init: U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
-// fan_in = C_in * K_h * K_w (nn/init.h).
+// fan_in = C_in/groups * K_h * K_w (nn/init.h).
 #pragma once
 
 #include "nn/init.h"
@@ -13,6 +13,9 @@ class Conv2d : public Module {
   Conv2d(int64_t in_channels, int64_t out_channels, Size2 kernel_size, Size2 stride = 1,
          Size2 padding = 0, Size2 dilation = 1, bool bias = true, DType dtype = DType::Float32,
          Generator& gen = default_generator());
+  // All of PyTorch's options, groups included: Conv2d(8, 8, 3, {stride, padding, dilation, groups}).
+  Conv2d(int64_t in_channels, int64_t out_channels, Size2 kernel_size, const Conv2dOptions& options,
+         bool bias = true, DType dtype = DType::Float32, Generator& gen = default_generator());
 
   Variable forward(const Variable& x) override;
   std::string name() const override { return "Conv2d"; }

@@ -1,8 +1,8 @@
 // ConvTranspose2d: the gradient of Conv2d w.r.t. its input, as a layer. Weight
-// [C_in, C_out, K_h, K_w] (PyTorch's layout), bias [C_out].
+// [C_in, C_out/groups, K_h, K_w] (PyTorch's layout), bias [C_out].
 // H_out = (H - 1) s - 2 p + d (K - 1) + output_padding + 1.
 // Init: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = weight.size(1) * K_h * K_w
-// = C_out * K_h * K_w — PyTorch's rule applied to this layout, not C_in.
+// = C_out/groups * K_h * K_w — PyTorch's rule applied to this layout, not C_in.
 #pragma once
 
 #include "nn/init.h"
@@ -16,6 +16,9 @@ class ConvTranspose2d : public Module {
   ConvTranspose2d(int64_t in_channels, int64_t out_channels, Size2 kernel_size, Size2 stride = 1,
                   Size2 padding = 0, Size2 output_padding = 0, Size2 dilation = 1, bool bias = true,
                   DType dtype = DType::Float32, Generator& gen = default_generator());
+  // All of PyTorch's options, groups included.
+  ConvTranspose2d(int64_t in_channels, int64_t out_channels, Size2 kernel_size, const ConvTranspose2dOptions& options,
+                  bool bias = true, DType dtype = DType::Float32, Generator& gen = default_generator());
 
   Variable forward(const Variable& x) override;
   std::string name() const override { return "ConvTranspose2d"; }

@@ -51,6 +51,7 @@ void Adam::step() {
     if (state.step == 0) {
       state.exp_avg = Tensor::zeros(param.shape(), param.dtype());
       state.exp_avg_sq = Tensor::zeros(param.shape(), param.dtype());
+      if (options_.amsgrad) state.max_exp_avg_sq = Tensor::zeros(param.shape(), param.dtype());
     }
     check_state_dtype(i, state.exp_avg, "exp_avg");
     state.step += 1;
@@ -67,6 +68,7 @@ void Adam::step() {
       const T* g_in = grad.data<T>();
       T* m = state.exp_avg.data<T>();
       T* v = state.exp_avg_sq.data<T>();
+      T* v_max = options_.amsgrad ? state.max_exp_avg_sq.data<T>() : nullptr;
       const T b1 = T(beta1), b2 = T(beta2), one_minus_b1 = T(1 - beta1), one_minus_b2 = T(1 - beta2);
       const T decay = T(weight_decay), neg_step_size = T(-step_size);
       const T bc2_sqrt = T(bias_correction2_sqrt), eps_t = T(eps);
@@ -75,7 +77,7 @@ void Adam::step() {
       // NOTE: std::fma where PyTorch's CPU kernels fuse (add_ with alpha, addcmul_): with it,
       // float64 results are bit-identical to PyTorch 1.13's on the golden trajectories.
       for (int64_t k = 0; k < n; ++k) {
-        T g = g_in[k];
+        T g = options_.maximize ? -g_in[k] : g_in[k];
         if (decoupled_weight_decay_) {
           theta[k] = theta[k] * shrink;                   // θ.mul_(1 − lr·wd)
         } else if (weight_decay != 0) {
@@ -83,7 +85,12 @@ void Adam::step() {
         }
         m[k] = std::fma(g, one_minus_b1, m[k] * b1);      // m.mul_(β1).add_(g, alpha=1 − β1)
         v[k] = std::fma(one_minus_b2 * g, g, v[k] * b2);  // v.mul_(β2).addcmul_(g, g, value=1 − β2)
-        const T denom = std::sqrt(v[k]) / bc2_sqrt + eps_t;  // (v.sqrt() / √bc2).add_(eps)
+        T v_used = v[k];
+        if (v_max != nullptr) {  // torch.maximum(v̂, v, out=v̂): a NaN propagates
+          if (!(v[k] <= v_max[k])) v_max[k] = v[k];
+          v_used = v_max[k];
+        }
+        const T denom = std::sqrt(v_used) / bc2_sqrt + eps_t;  // (v.sqrt() / √bc2).add_(eps)
         theta[k] = theta[k] + neg_step_size * m[k] / denom;  // θ.addcdiv_(m, denom, value=−step_size)
       }
     });

@@ -1,9 +1,11 @@
-// Adam, exactly as torch.optim.Adam (PyTorch 1.13, amsgrad=False), per parameter θ with
-// gradient g at step t (t counts this parameter's updates, starting at 1):
+// Adam, exactly as torch.optim.Adam (PyTorch 1.13), per parameter θ with gradient g at
+// step t (t counts this parameter's updates, starting at 1):
 //
+//   g ← −g                                      (only with maximize: ascend instead)
 //   g ← g + weight_decay·θ                      (L2 penalty through the gradient)
 //   m ← β1·m + (1 − β1)·g                       exp_avg
 //   v ← β2·v + (1 − β2)·g²                      exp_avg_sq
+//   v̂ ← max(v̂, v), and v̂ replaces v below      (only with amsgrad: max_exp_avg_sq)
 //   θ ← θ − lr/(1 − β1ᵗ) · m / (√v / √(1 − β2ᵗ) + eps)
 //
 // Each line is evaluated in PyTorch's operation order, fused multiply-adds included
@@ -23,6 +25,8 @@ struct AdamOptions {
   std::array<double, 2> betas{0.9, 0.999};  // (β1, β2)
   double eps = 1e-8;
   double weight_decay = 0.0;
+  bool amsgrad = false;   // divide by the largest v so far (AMSGrad)
+  bool maximize = false;  // follow +g, to maximise the objective
 };
 
 // Per-parameter state, created at the parameter's first update (undefined before).
@@ -30,6 +34,7 @@ struct AdamState {
   int64_t step = 0;
   Tensor exp_avg;     // m
   Tensor exp_avg_sq;  // v
+  Tensor max_exp_avg_sq;  // v̂, the running maximum of v (only with amsgrad)
 };
 
 class Adam : public Optimizer {

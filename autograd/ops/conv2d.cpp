@@ -9,6 +9,7 @@
 // Small stride-1 layers (the coursework's conv1-conv3) take the same sums in another order,
 // without the column matrix: conv2d_direct and conv2d_direct_weight_grad (tensor/conv_direct.h).
 #include "autograd/functions.h"
+#include "autograd/ops/conv_groups.h"
 #include "tensor/blas.h"
 #include "tensor/conv_direct.h"
 #include "tensor/conv_kernels.h"
@@ -16,6 +17,14 @@
 namespace convgrad {
 
 Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias, const Conv2dOptions& options) {
+  if (options.groups != 1) {
+    Conv2dOptions ungrouped = options;
+    ungrouped.groups = 1;
+    return conv_by_groups("conv2d", x, weight, bias, options.groups, false,
+                          [&](const Variable& x_k, const Variable& w_k, const Variable& b_k) {
+                            return conv2d(x_k, w_k, b_k, ungrouped);
+                          });
+  }
   const ConvGeometry g = conv2d_geometry(x.shape(), weight.shape(), options.stride, options.padding,
                                          options.dilation);
   check_same_dtype(x.data(), weight.data(), "conv2d");

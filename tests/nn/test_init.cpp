@@ -48,6 +48,18 @@ TEST_CASE("Conv2d weights and bias are U(-1/sqrt(C_in K_h K_w), +)") {
   check_uniform_bound(conv.bias().data(), 1.0 / 12.0);
 }
 
+TEST_CASE("with groups the fan_in counts one group's channels (weight.size(1))") {
+  Generator gen(4);
+  // Conv2d(64, 32, 3, groups=4): weight [32, 16, 3, 3], fan_in = 16 * 9 = 144, bound 1/12.
+  Conv2d conv(64, 32, 3, Conv2dOptions{{1, 1}, {1, 1}, {1, 1}, 4}, true, DType::Float64, gen);
+  CHECK(conv.weight().shape() == Shape{32, 16, 3, 3});
+  check_uniform_bound(conv.weight().data(), 1.0 / 12.0);
+  // ConvTranspose2d(4, 32, 3, groups=2): weight [4, 16, 3, 3], fan_in = 16 * 9 = 144.
+  ConvTranspose2d up(4, 32, 3, ConvTranspose2dOptions{{2, 2}, {1, 1}, {1, 1}, {1, 1}, 2}, true, DType::Float64, gen);
+  CHECK(up.weight().shape() == Shape{4, 16, 3, 3});
+  check_uniform_bound(up.weight().data(), 1.0 / 12.0);
+}
+
 TEST_CASE("ConvTranspose2d's fan_in is C_out * K_h * K_w (weight.size(1))") {
   Generator gen(2);
   // weight [C_in = 4, C_out = 16, 3, 3]: fan_in = 16 * 9 = 144, bound 1/12. With C_in the

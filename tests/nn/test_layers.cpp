@@ -12,8 +12,8 @@ using namespace convgrad::testing;
 namespace {
 // Loads a golden case's weight and bias into `layer`, runs its input through and returns
 // the largest |got - want| / max(1, |want|).
-double golden_forward_error(Module& layer, const std::string& name) {
-  const GoldenCase golden(name);
+double golden_forward_error(Module& layer, const std::string& name, const std::string& folder = "golden") {
+  const GoldenCase golden(name, folder);
   StateDict state{{"weight", golden.param("weight")}};
   if (layer.named_parameters().size() == 2) state["bias"] = golden.param("bias");
   load_state_dict(layer, state);
@@ -31,6 +31,17 @@ TEST_CASE("layers match PyTorch 1.13 forwards in float64") {
   SECTION("ConvTranspose2d(3, 4, 3, stride=2, padding=1)") {
     ConvTranspose2d up(3, 4, 3, 2, 1, 0, 1, true, DType::Float64, gen);
     CHECK(golden_forward_error(up, "convT_k3_s2_p1_op0") < 1e-12);
+  }
+  SECTION("Conv2d(4, 6, 3, padding=1, groups=2)") {
+    Conv2d conv(4, 6, 3, Conv2dOptions{{1, 1}, {1, 1}, {1, 1}, 2}, true, DType::Float64, gen);
+    CHECK(conv.weight().shape() == Shape{6, 2, 3, 3});
+    CHECK(conv.extra_repr() == "4, 6, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1), groups=2");
+    CHECK(golden_forward_error(conv, "conv2d_groups2_k3_p1", "golden_variants") < 1e-12);
+  }
+  SECTION("ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2)") {
+    ConvTranspose2d up(4, 6, 3, ConvTranspose2dOptions{{2, 2}, {1, 1}, {1, 1}, {1, 1}, 2}, true, DType::Float64, gen);
+    CHECK(up.weight().shape() == Shape{4, 3, 3, 3});
+    CHECK(golden_forward_error(up, "convT_groups2_k3_s2_p1_op1", "golden_variants") < 1e-12);
   }
   SECTION("Linear(7, 5)") {
     Linear linear(7, 5, true, DType::Float64, gen);
@@ -89,4 +100,6 @@ TEST_CASE("layer constructors check their arguments") {
                       "MaxPool2d: expected padding at most half of the effective kernel size, but got "
                       "padding=(2, 2) with kernel_size=(2, 2) and dilation=(1, 1)");
   REQUIRE_THROWS_WITH(Linear(200, 0), "Linear: expected out_features > 0, but got 0");
+  REQUIRE_THROWS_WITH(Conv2d(4, 6, 3, Conv2dOptions{{1, 1}, {0, 0}, {1, 1}, 4}),
+                      "Conv2d: expected in_channels and out_channels divisible by groups, but got 4, 6 and groups=4");
 }

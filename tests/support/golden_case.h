@@ -30,8 +30,9 @@ namespace testing {
 
 class GoldenCase {
  public:
-  explicit GoldenCase(const std::string& name)
-      : name_(name), dir_(std::string(CONVGRAD_FIXTURES_DIR) + "/golden/" + name + "/") {
+  // folder: "golden" (the shipped cases) or "golden_variants" (make_golden_variants.py's).
+  explicit GoldenCase(const std::string& name, const std::string& folder = "golden")
+      : name_(name), dir_(std::string(CONVGRAD_FIXTURES_DIR) + "/" + folder + "/" + name + "/") {
     std::ifstream in(dir_ + "case.json");
     INFO("golden case " << dir_ << "case.json");
     REQUIRE(in.good());
