@@ -74,26 +74,19 @@ TEST_CASE("images_per_chunk keeps a chunk's columns within the budget") {
   CHECK(last.g.col_cols() == 2 * 16);
 }
 
-TEST_CASE("max pooling without padding equals the plain window loop, ties and NaN included") {
-  using Row = std::tuple<Pair, Pair, Pair, bool>;  // kernel, stride, dilation, ceil_mode
-  const auto [kernel, stride, dilation, ceil_mode] = GENERATE(table<Pair, Pair, Pair, bool>({
-      Row{{2, 2}, {2, 2}, {1, 1}, false},  // the coursework's pool
-      Row{{3, 2}, {1, 2}, {1, 1}, false},
-      Row{{2, 2}, {1, 1}, {2, 2}, false},
-      Row{{2, 2}, {2, 2}, {1, 1}, true},   // 7x9 in ceil mode: the last windows stick out (general path)
-  }));
-  CAPTURE(kernel, stride, dilation, ceil_mode);
-  const ConvGeometry g = max_pool2d_geometry({2, 3, 7, 9}, kernel, stride, {0, 0}, dilation, ceil_mode);
-  // Values from a small set, so that windows have ties; a few NaNs.
+namespace {
+// max_pool2d_forward in T on `shape` against the plain window loop: values from a small set,
+// so that windows have ties, and NaN in about one input of 12.
+template <typename T>
+void check_max_pool_against_loop(const Shape& shape, const ConvGeometry& g) {
   Generator gen(3);
-  Tensor x = Tensor::empty({2, 3, 7, 9}, DType::Float64);
-  double* v = x.data<double>();
-  for (int64_t i = 0; i < x.numel(); ++i) v[i] = static_cast<double>(gen.randint(4));
-  v[5] = v[40] = v[41] = std::numeric_limits<double>::quiet_NaN();
-  Tensor out = Tensor::empty({2, 3, g.H_out, g.W_out}, DType::Float64);
-  std::vector<int64_t> indices(static_cast<size_t>(out.numel()));
-  max_pool2d_forward<double>(v, g, out.data<double>(), indices.data());
-  for (int64_t nc = 0; nc < 6; ++nc)
+  std::vector<T> v(static_cast<size_t>(shape_numel(shape)));
+  for (T& value : v) value = gen.randint(12) == 0 ? std::numeric_limits<T>::quiet_NaN() : static_cast<T>(gen.randint(4));
+  const int64_t planes = shape[0] * shape[1];
+  std::vector<T> out(static_cast<size_t>(planes * g.H_out * g.W_out));
+  std::vector<int64_t> indices(out.size());
+  max_pool2d_forward<T>(v.data(), g, out.data(), indices.data());
+  for (int64_t nc = 0; nc < planes; ++nc)
     for (int64_t oh = 0; oh < g.H_out; ++oh)
       for (int64_t ow = 0; ow < g.W_out; ++ow) {
         // The first maximum in row-major window order wins; a NaN replaces anything before it.
@@ -102,13 +95,30 @@ TEST_CASE("max pooling without padding equals the plain window loop, ties and Na
           for (int64_t kw = 0; kw < g.K_w; ++kw) {
             const int64_t h = oh * g.stride[0] + kh * g.dilation[0], w = ow * g.stride[1] + kw * g.dilation[1];
             if (h >= g.H || w >= g.W) continue;
-            const double value = v[nc * g.H * g.W + h * g.W + w];
+            const T value = v[nc * g.H * g.W + h * g.W + w];
             if (best < 0 || value > v[nc * g.H * g.W + best] || std::isnan(value)) best = h * g.W + w;
           }
         const int64_t o = (nc * g.H_out + oh) * g.W_out + ow;
         CAPTURE(nc, oh, ow);
         REQUIRE(indices[o] == best);
-        const double want = v[nc * g.H * g.W + best];
-        REQUIRE((out.data<double>()[o] == want || (std::isnan(want) && std::isnan(out.data<double>()[o]))));
+        const T want = v[nc * g.H * g.W + best];
+        REQUIRE((out[o] == want || (std::isnan(want) && std::isnan(out[o]))));
       }
+}
+}  // namespace
+
+TEST_CASE("max pooling without padding equals the plain window loop, ties and NaN included") {
+  using Row = std::tuple<Pair, Pair, Pair, bool>;  // kernel, stride, dilation, ceil_mode
+  const auto [kernel, stride, dilation, ceil_mode] = GENERATE(table<Pair, Pair, Pair, bool>({
+      Row{{2, 2}, {2, 2}, {1, 1}, false},  // the coursework's pool (four outputs at a time, then the rest)
+      Row{{3, 2}, {1, 2}, {1, 1}, false},
+      Row{{2, 2}, {1, 1}, {2, 2}, false},
+      Row{{2, 2}, {2, 2}, {1, 1}, true},   // 7x9 in ceil mode: the last windows stick out (general path)
+  }));
+  // 9 and 11 wide: 4 and 5 outputs per row of the 2x2 pool; 10x10 is the coursework's plane.
+  const Shape shape = GENERATE(Shape{2, 3, 7, 9}, Shape{2, 3, 10, 10}, Shape{1, 2, 8, 11}, Shape{1, 1, 4, 3});
+  CAPTURE(kernel, stride, dilation, ceil_mode, shape_str(shape));
+  const ConvGeometry g = max_pool2d_geometry(shape, kernel, stride, {0, 0}, dilation, ceil_mode);
+  check_max_pool_against_loop<double>(shape, g);
+  check_max_pool_against_loop<float>(shape, g);
 }
