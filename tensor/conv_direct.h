@@ -1,10 +1,13 @@
 // Direct convolution: the coursework's small stride-1 layers without a column matrix.
 //
-// For stride 1 and dilation 1, copy each input plane into a zero-padded plane of
-// Hp × Wp = (H + 2 p_h) × (W + 2 p_w) pixels. Then every output pixel (oh, ow) reads the
-// padded pixels (oh + kh, ow + kw), and if the output is computed at every position
-// q = oh · Wp + ow' of a row as wide as the padded one (ow' < Wp; the last Wp − W_out of each
-// row are thrown away), tap (kh, kw) reads the padded plane shifted by kh · Wp + kw:
+// For stride 1 and dilation 1, stack a chunk's images, channel by channel, into one plane with
+// rows Wp = W + gap_w wide and gap_h zero rows after each image (gap = max(p, 2p − K + 1)):
+// image n's pixel (h, w) lies at row p_h + n · (H + gap_h) + h, column p_w + w, and zeros
+// everywhere else. The zeros between two rows are the right padding of one and the left padding
+// of the next, so they are paid for once (a 5×5 image with padding 1: 6 × 6 values, not 7 × 7).
+// Every output pixel (n, oh, ow) then reads the window whose corner is q = (n · (H + gap_h) + oh)
+// · Wp + ow, and if the output is computed at EVERY position q of the stack (the ones between
+// images and past W_out are thrown away), tap (kh, kw) reads the plane shifted by kh · Wp + kw:
 //
 //   out'[o][q] = sum_c sum_{kh,kw} w[o][c][kh][kw] · xpad[c][q + kh·Wp + kw]
 //
@@ -30,9 +33,10 @@ namespace convgrad {
 // channels, at most 1152 = 128 · 3 · 3 values per output pixel. With fewer output channels
 // each input load feeds too few multiply-adds (the U-Net's 1×1 conv4, 8 → 1: 27 instead of 21 µs).
 bool conv2d_direct_applies(const ConvGeometry& g, int64_t C_out);
-// Whether conv2d_direct_weight_grad computes it too: also at least 70% of the padded-width
-// positions must be outputs. The 10×10 "same" layers keep 100 of 128; the 5×5 ones only 25 of
-// 48, and the sums over them cost more than the GEMM (the U-Net's conv2: 116 instead of 90 µs).
+// Whether conv2d_direct_weight_grad computes it too: also at least 65% of the stack's
+// positions must be outputs. The 10×10 "same" layers keep 100 of 121 and the 5×5 ones 25 of 36
+// (measured: the U-Net's conv2 fwd+bwd 71 µs, 82 with the GEMM for dL/dW); with separate,
+// unshared padding the 5×5 ones kept only 25 of 48, and the GEMM was faster.
 bool conv2d_direct_weight_grad_applies(const ConvGeometry& g, int64_t C_out);
 
 // y [N, C_out, H_out, W_out] = conv2d(x [N, C, H, W], weight [C_out, C, K_h, K_w]) + bias
@@ -42,7 +46,7 @@ void conv2d_direct(const T* x, const T* weight, const T* bias, const ConvGeometr
 
 // dL/dW of that convolution, for a chunk of images:
 //   grad_weight[o][c][kh][kw] = sum_n sum_{oh,ow} grad_y[n][o][oh][ow] · xpad[n][c][oh + kh][ow + kw]
-// In the padded-width layout (grad_y's thrown-away positions set to 0) each weight is one dot
+// In the stacked layout (grad_y's thrown-away positions set to 0) each weight is one dot
 // product over q of grad_y'[o][q] and the plane shifted by its tap; the kernel keeps 8 output
 // channels × 3 taps of one kernel row in registers, so that each loaded vector feeds 3 or 8
 // multiply-adds. grad_weight [C_out, C, K_h, K_w] is overwritten. Uses scratch slots 4 and 5.
