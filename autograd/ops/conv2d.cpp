@@ -17,14 +17,7 @@
 namespace convgrad {
 
 Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias, const Conv2dOptions& options) {
-  if (options.groups != 1) {
-    Conv2dOptions ungrouped = options;
-    ungrouped.groups = 1;
-    return conv_by_groups("conv2d", x, weight, bias, options.groups, false,
-                          [&](const Variable& x_k, const Variable& w_k, const Variable& b_k) {
-                            return conv2d(x_k, w_k, b_k, ungrouped);
-                          });
-  }
+  if (options.groups != 1) return conv2d_by_groups(x, weight, bias, options);
   const ConvGeometry g = conv2d_geometry(x.shape(), weight.shape(), options.stride, options.padding,
                                          options.dilation);
   check_same_dtype(x.data(), weight.data(), "conv2d");

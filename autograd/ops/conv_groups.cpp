@@ -1,9 +1,17 @@
 #include "autograd/ops/conv_groups.h"
 
+#include <functional>
+
 #include "tensor/conv_kernels.h"
 
 namespace convgrad {
 
+namespace {
+
+using UngroupedConv = std::function<Variable(const Variable& x, const Variable& weight, const Variable& bias)>;
+
+// op names the caller in errors; transposed says which weight layout is given. Checks that
+// the channels divide into the groups; `conv` is the op with groups = 1.
 Variable conv_by_groups(const char* op, const Variable& x, const Variable& weight, const Variable& bias,
                         int64_t groups, bool transposed, const UngroupedConv& conv) {
   CONVGRAD_CHECK(groups >= 1, op, ": expected groups >= 1, but got ", groups);
@@ -34,6 +42,27 @@ Variable conv_by_groups(const char* op, const Variable& x, const Variable& weigh
     outputs.push_back(conv(x_k, w_k, b_k));
   }
   return cat(outputs, 1);
+}
+
+}  // namespace
+
+Variable conv2d_by_groups(const Variable& x, const Variable& weight, const Variable& bias, const Conv2dOptions& options) {
+  Conv2dOptions ungrouped = options;
+  ungrouped.groups = 1;
+  return conv_by_groups("conv2d", x, weight, bias, options.groups, false,
+                        [&](const Variable& x_k, const Variable& w_k, const Variable& b_k) {
+                          return conv2d(x_k, w_k, b_k, ungrouped);
+                        });
+}
+
+Variable conv_transpose2d_by_groups(const Variable& x, const Variable& weight, const Variable& bias,
+                                    const ConvTranspose2dOptions& options) {
+  ConvTranspose2dOptions ungrouped = options;
+  ungrouped.groups = 1;
+  return conv_by_groups("conv_transpose2d", x, weight, bias, options.groups, true,
+                        [&](const Variable& x_k, const Variable& w_k, const Variable& b_k) {
+                          return conv_transpose2d(x_k, w_k, b_k, ungrouped);
+                        });
 }
 
 }  // namespace convgrad

@@ -8,17 +8,14 @@
 // depthwise convolution.
 #pragma once
 
-#include <functional>
-
 #include "autograd/functions.h"
 
 namespace convgrad {
 
-using UngroupedConv = std::function<Variable(const Variable& x, const Variable& weight, const Variable& bias)>;
-
-// op names the caller in errors; transposed says which weight layout is given. Checks that
-// the channels divide into the groups; `conv` is the op with groups = 1.
-Variable conv_by_groups(const char* op, const Variable& x, const Variable& weight, const Variable& bias,
-                        int64_t groups, bool transposed, const UngroupedConv& conv);
+// conv2d and conv_transpose2d with options.groups > 1 (they call these, which call them back
+// with groups = 1 for each block). Kept out of line: the ungrouped ops stay as they were.
+Variable conv2d_by_groups(const Variable& x, const Variable& weight, const Variable& bias, const Conv2dOptions& options);
+Variable conv_transpose2d_by_groups(const Variable& x, const Variable& weight, const Variable& bias,
+                                    const ConvTranspose2dOptions& options);
 
 }  // namespace convgrad

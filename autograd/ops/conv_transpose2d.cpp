@@ -17,14 +17,7 @@ namespace convgrad {
 
 Variable conv_transpose2d(const Variable& x, const Variable& weight, const Variable& bias,
                           const ConvTranspose2dOptions& options) {
-  if (options.groups != 1) {
-    ConvTranspose2dOptions ungrouped = options;
-    ungrouped.groups = 1;
-    return conv_by_groups("conv_transpose2d", x, weight, bias, options.groups, true,
-                          [&](const Variable& x_k, const Variable& w_k, const Variable& b_k) {
-                            return conv_transpose2d(x_k, w_k, b_k, ungrouped);
-                          });
-  }
+  if (options.groups != 1) return conv_transpose2d_by_groups(x, weight, bias, options);
   const ConvGeometry g = conv_transpose2d_geometry(x.shape(), weight.shape(), options.stride, options.padding,
                                                    options.output_padding, options.dilation);
   check_same_dtype(x.data(), weight.data(), "conv_transpose2d");

@@ -20,6 +20,7 @@ usage: /usr/bin/python3 tests/tasks/run_torch_task1.py --csv data.csv [--variant
 import argparse
 import csv
 import json
+import os
 import struct
 import sys
 import time
@@ -83,21 +84,10 @@ def read_safetensors(path):
     return out
 
 
-# ---- the networks (convgrad's parameter names) ----
+# ---- the networks (convgrad's parameter names): bench/torch_coursework.py's, one definition ----
 
-class Autoencoder(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 8, 3, padding=1)
-        self.pool = nn.MaxPool2d(2, 2)
-        self.conv2 = nn.Conv2d(8, 8, 3, padding=1)
-        self.deconv = nn.ConvTranspose2d(8, 1, 3, stride=2, padding=1, output_padding=1)
-
-    def encode(self, x):
-        return torch.relu(self.conv2(self.pool(torch.relu(self.conv1(x)))))
-
-    def forward(self, x):
-        return torch.relu(self.deconv(self.encode(x)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench"))
+from torch_coursework import Autoencoder, UNet, mse_reconstruct, mse_regress  # noqa: E402
 
 
 class Regressor(nn.Module):
@@ -109,34 +99,6 @@ class Regressor(nn.Module):
 
     def forward(self, z):
         return self.head(torch.flatten(z, 1)).reshape(-1)
-
-
-class UNet(nn.Module):
-    def __init__(self, multitask):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 8, 3, padding=1)
-        self.pool = nn.MaxPool2d(2, 2)
-        self.conv2 = nn.Conv2d(8, 16, 3, padding=1)
-        self.up = nn.ConvTranspose2d(16, 8, 3, stride=2, padding=1, output_padding=1)
-        self.conv3 = nn.Conv2d(16, 8, 3, padding=1)
-        self.conv4 = nn.Conv2d(8, 1, 1)
-        self.head = nn.Linear(400, 1) if multitask else None
-
-    def forward(self, x):
-        skip = torch.relu(self.conv1(x))
-        bottleneck = torch.relu(self.conv2(self.pool(skip)))
-        up = torch.relu(self.up(bottleneck))
-        xhat = self.conv4(torch.relu(self.conv3(torch.cat([skip, up], dim=1))))
-        yhat = self.head(torch.flatten(bottleneck, 1)).reshape(-1) if self.head is not None else None
-        return xhat, yhat, bottleneck
-
-
-def mse_reconstruct(xhat, x):
-    return ((xhat - x) ** 2).sum(dim=(1, 2, 3)).mean()
-
-
-def mse_regress(yhat, y):
-    return ((yhat - y) ** 2).mean()
 
 
 # ---- training ----
