@@ -8,10 +8,13 @@
 // weighted kernel onto the output at stride s; output_padding adds rows/columns at the
 // bottom/right that no conv2d output would need (see docs/conv_transpose2d.md).
 // Chunks of images are independent: threads take whole chunks (as in conv2d.cpp).
+// Small layers (the U-Net's `up`) take the forward as stride-1 sub-convolutions on the direct
+// kernel instead: tensor/conv_transpose_direct.h.
 #include "autograd/functions.h"
 #include "autograd/ops/conv_groups.h"
 #include "tensor/blas.h"
 #include "tensor/conv_kernels.h"
+#include "tensor/conv_transpose_direct.h"
 
 namespace convgrad {
 
@@ -33,6 +36,7 @@ Variable conv_transpose2d(const Variable& x, const Variable& weight, const Varia
   Tensor output = Tensor::empty({g.N, C_out, g.H, g.W}, dtype);
   const int64_t per_chunk = images_per_chunk(g.N, rows, L, dtype_size(dtype));
   const int64_t chunks = (g.N + per_chunk - 1) / per_chunk;
+  const bool direct = conv_transpose2d_direct_applies(g, C_in);
   dispatch(dtype, [&](auto zero) {
     using T = decltype(zero);
     const T* x_data = input.data<T>();
@@ -41,6 +45,11 @@ Variable conv_transpose2d(const Variable& x, const Variable& weight, const Varia
 #pragma omp parallel for schedule(static) if (chunks > 1 && worth_parallel(C_in * rows * g.col_cols()))
     for (int64_t k = 0; k < chunks; ++k) {
       const ImageChunk c = image_chunk(g, k, per_chunk);
+      if (direct) {
+        conv_transpose2d_direct<T>(x_data + c.first * C_in * L, w_data, bias.defined() ? bias.data().data<T>() : nullptr,
+                                   c.g, C_in, y_data + c.first * C_out * out_plane);
+        continue;
+      }
       const int64_t NL = c.count * L;
       T* X = scratch_buffer<T>(0, C_in * NL);
       T* cols = scratch_buffer<T>(1, rows * NL);

@@ -1,0 +1,126 @@
+// The pieces the direct convolutions share (tensor/conv_direct.cpp, conv_transpose_direct.cpp):
+// the vector type, the stacked padded layout, and the kernel that sums 8 output channels at
+// one vector of positions. Internal to tensor/; see conv_direct.h for the idea.
+// NOTE: a file that instantiates output_block is compiled with -ffp-contract=fast
+// (tensor/CMakeLists.txt), so that each tap is one fused multiply-add.
+#pragma once
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "tensor/conv_kernels.h"
+
+namespace convgrad::direct {
+// Unnamed: every including file has its own copy, compiled with its own flags.
+namespace {
+
+// One machine vector of T (GCC/Clang vector extensions): 64 bytes where the build targets
+// AVX-512, 32 with AVX, else 16 (SSE). Arithmetic on it is lane by lane.
+#if defined(__AVX512F__)
+constexpr int kVectorBytes = 64;
+#elif defined(__AVX__)
+constexpr int kVectorBytes = 32;
+#else
+constexpr int kVectorBytes = 16;
+#endif
+template <typename T>
+struct Vec {
+  typedef T type __attribute__((vector_size(kVectorBytes)));
+  static constexpr int64_t lanes = kVectorBytes / sizeof(T);
+};
+
+template <typename T>
+inline typename Vec<T>::type load(const T* p) {
+  typename Vec<T>::type v;
+  std::memcpy(&v, p, sizeof(v));  // an unaligned vector load
+  return v;
+}
+
+// The sums of `kOut` output channels at `lanes` positions from q on:
+//   out[ob][q + l] = sum_c sum_tap w[c][tap][ob] · xpad[c][q + l + offsets[tap]]
+// w is this block's weights as [C][taps][kOut]: the kOut weights of one (c, tap) side by side.
+template <typename T, int kOut>
+void output_block(const T* xpad, int64_t plane, int64_t C, const int64_t* offsets, int64_t taps, const T* w,
+                  int64_t q, T* out, int64_t out_stride) {
+  using V = typename Vec<T>::type;
+  V sum[kOut] = {};
+  for (int64_t c = 0; c < C; ++c) {
+    const T* x = xpad + c * plane + q;
+    for (int64_t tap = 0; tap < taps; ++tap, w += kOut) {
+      const V v = load(x + offsets[tap]);
+      for (int ob = 0; ob < kOut; ++ob) sum[ob] += w[ob] * v;
+    }
+  }
+  for (int ob = 0; ob < kOut; ++ob) std::memcpy(out + ob * out_stride + q, &sum[ob], sizeof(V));
+}
+
+// Output channels [o, o + kOut) at every position of the stack.
+template <typename T, int kOut>
+void output_channels(const T* xpad, int64_t plane, int64_t C, const int64_t* offsets, int64_t taps, const T* w_block,
+                     int64_t positions, T* out, int64_t out_stride) {
+  for (int64_t q = 0; q < positions; q += Vec<T>::lanes)
+    output_block<T, kOut>(xpad, plane, C, offsets, taps, w_block, q, out, out_stride);
+}
+
+// Where the stacked padded planes and the positions lie (see conv_direct.h).
+// A chunk's images are stacked, per channel, into one plane of rows Wp = W + gap_w wide:
+// image n's pixel (h, w) at row pad_h + n · image_rows + h, column pad_w + w, zeros elsewhere.
+// The zeros between two rows (or two images) serve as the right (bottom) padding of the one and
+// the left (top) padding of the next, so the gap is max(p, 2p − K + 1): at least the padding,
+// and enough rows for H_out output rows per image (H_out > H + p only when p ≥ K).
+// Output (n, oh, ow) is computed at q = (n · image_rows + oh) · Wp + ow and tap (kh, kw) reads
+// q + kh · Wp + kw; the other positions are thrown away.
+struct PaddedLayout {
+  int64_t Wp;          // row stride of the plane and of the positions
+  int64_t image_rows;  // rows per image in the stack: H + gap_h
+  int64_t positions;   // N · image_rows · Wp, rounded up to whole vectors
+  int64_t plane;       // values per channel's stacked plane, with room for the last vector's reads
+  std::vector<int64_t> offsets;  // per tap (kh, kw): kh · Wp + kw
+
+  int64_t output_at(int64_t n, int64_t oh) const { return (n * image_rows + oh) * Wp; }
+};
+
+template <typename T>
+inline PaddedLayout padded_layout(const ConvGeometry& g) {
+  PaddedLayout l;
+  const int64_t gap_h = std::max(g.padding[0], 2 * g.padding[0] - g.K_h + 1);
+  const int64_t gap_w = std::max(g.padding[1], 2 * g.padding[1] - g.K_w + 1);
+  const int64_t lanes = Vec<T>::lanes;
+  l.Wp = g.W + gap_w;
+  l.image_rows = g.H + gap_h;
+  l.positions = (g.N * l.image_rows * l.Wp + lanes - 1) / lanes * lanes;
+  // The last vector reads up to (positions - 1) + (K_h - 1) Wp + K_w - 1.
+  l.plane = std::max((g.padding[0] + g.N * l.image_rows) * l.Wp, l.positions + (g.K_h - 1) * l.Wp + g.K_w - 1);
+  for (int64_t kh = 0; kh < g.K_h; ++kh)
+    for (int64_t kw = 0; kw < g.K_w; ++kw) l.offsets.push_back(kh * l.Wp + kw);
+  return l;
+}
+
+// x [N, C, H, W] into the stacked planes [C, plane] (zeroed first).
+template <typename T>
+inline void stack_images(const T* x, const ConvGeometry& g, const PaddedLayout& l, T* planes) {
+  std::fill(planes, planes + g.C * l.plane, T(0));
+  for (int64_t n = 0; n < g.N; ++n)
+    for (int64_t c = 0; c < g.C; ++c)
+      for (int64_t h = 0; h < g.H; ++h)
+        std::memcpy(planes + c * l.plane + (g.padding[0] + n * l.image_rows + h) * l.Wp + g.padding[1],
+                    x + ((n * g.C + c) * g.H + h) * g.W, static_cast<size_t>(g.W) * sizeof(T));
+}
+
+// Output channels in blocks of `widest` (8 or 4), then 4, then 1.
+struct ChannelBlock {
+  int64_t first, width;
+};
+inline std::vector<ChannelBlock> channel_blocks(int64_t channels, int64_t widest) {
+  std::vector<ChannelBlock> blocks;
+  for (int64_t o = 0; o < channels;) {
+    const int64_t width = channels - o >= widest ? widest : channels - o >= 4 ? 4 : 1;
+    blocks.push_back({o, width});
+    o += width;
+  }
+  return blocks;
+}
+
+}  // namespace
+}  // namespace convgrad::direct
