@@ -8,34 +8,6 @@ using namespace direct;
 
 namespace {
 
-// dL/dW of output channels [o, o + kOut) and taps (kh, kw0 .. kw0 + kTaps) of input channel c:
-//   sums[ob][t] = sum_q dy[o + ob][q] · xpad[c][q + kh Wp + kw0 + t]   (q over the whole stack)
-template <typename T, int kOut, int kTaps>
-void weight_grad_block(const T* xpad, const T* dy, const PaddedLayout& l, int64_t c, int64_t o, int64_t shift,
-                       T sums[kOut][kTaps]) {
-  using V = typename Vec<T>::type;
-  V acc[kOut][kTaps] = {};
-  const T* x = xpad + c * l.plane + shift;
-  const T* d = dy + o * l.positions;
-  for (int64_t q = 0; q < l.positions; q += Vec<T>::lanes) {
-    V xv[kTaps];
-    for (int t = 0; t < kTaps; ++t) xv[t] = load(x + q + t);
-    for (int ob = 0; ob < kOut; ++ob) {
-      V dv = load(d + ob * l.positions + q);
-      // Into a register once: else GCC reloads it from memory for each of the kTaps
-      // multiply-adds (3 loads instead of 1), and the loads, not the arithmetic, set the pace.
-      asm("" : "+v"(dv));
-      for (int t = 0; t < kTaps; ++t) acc[ob][t] += dv * xv[t];
-    }
-  }
-  for (int ob = 0; ob < kOut; ++ob)
-    for (int t = 0; t < kTaps; ++t) {
-      T total = T(0);
-      for (int64_t lane = 0; lane < Vec<T>::lanes; ++lane) total += acc[ob][t][lane];
-      sums[ob][t] = total;
-    }
-}
-
 template <typename T, int kOut, int kTaps>
 void weight_grad_blocks(const T* xpad, const T* dy, const ConvGeometry& g, const PaddedLayout& l, int64_t c, int64_t o,
                         int64_t kh, int64_t kw0, T* grad_weight) {
@@ -58,8 +30,6 @@ void weight_grad_row(const T* xpad, const T* dy, const ConvGeometry& g, const Pa
   }
 }
 
-// Registers: 8 channels x 3 taps of sums take 24 of AVX-512's 32 vector registers; AVX2 and SSE have 16.
-constexpr int64_t kWeightGradWidest = kVectorBytes == 64 ? 8 : 4;
 
 }  // namespace
 

@@ -47,10 +47,82 @@ bool every_output_reached(int64_t out_size, int64_t in_size, int64_t K, int64_t 
   return true;
 }
 
+// The backward's stride-1 convolution: dL/dy split into its s_h·s_w phases, each [N, C_out,
+// H + J_0h − 1, W + J_0w − 1] (H × W the size of x), kernel J_0, no padding, output H × W.
+ConvGeometry phase_split_geometry(const ConvGeometry& g, int64_t C_in) {
+  const int64_t J_h = phase_of(0, g.K_h, g.stride[0], g.padding[0]).taps;
+  const int64_t J_w = phase_of(0, g.K_w, g.stride[1], g.padding[1]).taps;
+  return conv2d_geometry({g.N, g.C, g.H_out + J_h - 1, g.W_out + J_w - 1}, {C_in, g.C, J_h, J_w}, {1, 1}, {0, 0},
+                         {1, 1});
+}
+
+// dL/dy's phases as channels of one stack: channel (phase k = r_h s_w + r_w, o) holds
+// dy_r[t_h][t_w] = grad_y[t_h s_h + r_h − p_h][t_w s_w + r_w − p_w] (0 outside grad_y).
+template <typename T>
+void stack_phases(const T* grad_y, const ConvGeometry& g, const ConvGeometry& split, const PaddedLayout& l,
+                  T* planes) {
+  const int64_t C_out = g.C, s_h = g.stride[0], s_w = g.stride[1];
+  std::fill(planes, planes + s_h * s_w * C_out * l.plane, T(0));
+  for (int64_t r_h = 0; r_h < s_h; ++r_h)
+    for (int64_t r_w = 0; r_w < s_w; ++r_w) {
+      T* phase = planes + (r_h * s_w + r_w) * C_out * l.plane;
+      const int64_t first_tw = phase_of(r_w, g.K_w, s_w, g.padding[1]).first_t;
+      const int64_t end_tw = std::min(split.W, last_t(g.W, r_w, s_w, g.padding[1]) + 1);
+      for (int64_t n = 0; n < g.N; ++n)
+        for (int64_t o = 0; o < C_out; ++o)
+          for (int64_t th = 0; th < split.H; ++th) {
+            const int64_t h = th * s_h + r_h - g.padding[0];
+            if (h < 0 || h >= g.H) continue;
+            const T* row = grad_y + ((n * C_out + o) * g.H + h) * g.W;
+            T* dst = phase + o * l.plane + (n * l.image_rows + th) * l.Wp;
+            for (int64_t tw = first_tw; tw < end_tw; ++tw) dst[tw] = row[tw * s_w + r_w - g.padding[1]];
+          }
+    }
+}
+
+// dL/dW of input channels [c, c + kOut) (the rows of the weight) against phase k's channel o,
+// taps (j_h, j_w0 .. j_w0 + kTaps) of the phase: weight_grad_block with x as the "gradient"
+// and the phase stack as the "input".
+template <typename T, int kOut, int kTaps>
+void phase_weight_grad(const T* phases, const T* x_at_outputs, const ConvGeometry& g, const PaddedLayout& l,
+                       int64_t k, int64_t o, int64_t c, int64_t j_h, int64_t j_w0, T* grad_weight) {
+  const int64_t r_h = k / g.stride[1], r_w = k % g.stride[1];
+  T sums[kOut][kTaps];
+  weight_grad_block<T, kOut, kTaps>(phases, x_at_outputs, l, k * g.C + o, c, j_h * l.Wp + j_w0, sums);
+  const int64_t kh = r_h + j_h * g.stride[0];
+  for (int ob = 0; ob < kOut; ++ob)
+    for (int t = 0; t < kTaps; ++t) {
+      const int64_t kw = r_w + (j_w0 + t) * g.stride[1];
+      grad_weight[(((c + ob) * g.C + o) * g.K_h + kh) * g.K_w + kw] = sums[ob][t];
+    }
+}
+
+template <typename T, int kOut>
+void phase_weight_grad_channels(const T* phases, const T* x_at_outputs, const ConvGeometry& g, const PaddedLayout& l,
+                                int64_t c, T* grad_weight) {
+  for (int64_t k = 0; k < g.stride[0] * g.stride[1]; ++k) {
+    const int64_t J_h = phase_of(k / g.stride[1], g.K_h, g.stride[0], g.padding[0]).taps;
+    const int64_t J_w = phase_of(k % g.stride[1], g.K_w, g.stride[1], g.padding[1]).taps;
+    for (int64_t o = 0; o < g.C; ++o)
+      for (int64_t j_h = 0; j_h < J_h; ++j_h)
+        for (int64_t j_w0 = 0; j_w0 < J_w;) {
+          const int64_t taps = std::min<int64_t>(3, J_w - j_w0);
+          if (taps == 3) phase_weight_grad<T, kOut, 3>(phases, x_at_outputs, g, l, k, o, c, j_h, j_w0, grad_weight);
+          if (taps == 2) phase_weight_grad<T, kOut, 2>(phases, x_at_outputs, g, l, k, o, c, j_h, j_w0, grad_weight);
+          if (taps == 1) phase_weight_grad<T, kOut, 1>(phases, x_at_outputs, g, l, k, o, c, j_h, j_w0, grad_weight);
+          j_w0 += taps;
+        }
+  }
+}
+
 }  // namespace
 
 bool conv_transpose2d_direct_applies(const ConvGeometry& g, int64_t C_in) {
   return g.dilation == Pair{1, 1} && conv2d_direct_applies(shared_geometry(g, C_in), g.C);
+}
+
+bool conv_transpose2d_direct_backward_applies(const ConvGeometry& g, int64_t C_in) {
+  return g.dilation == Pair{1, 1} && conv2d_direct_weight_grad_applies(phase_split_geometry(g, C_in), C_in);
 }
 
 template <typename T>
@@ -109,6 +181,79 @@ void conv_transpose2d_direct(const T* x, const T* weight, const T* bias, const C
         }
     }
 }
+
+template <typename T>
+void conv_transpose2d_direct_backward(const T* x, const T* grad_y, const T* weight, const ConvGeometry& g,
+                                      int64_t C_in, T* grad_x, T* grad_weight) {
+  const int64_t C_out = g.C, s_h = g.stride[0], s_w = g.stride[1], phases = s_h * s_w;
+  const ConvGeometry split = phase_split_geometry(g, C_in);
+  const PaddedLayout l = padded_layout<T>(split);  // no padding: rows Wp = W + J_0w − 1 wide
+  T* planes = scratch_buffer<T>(4, phases * C_out * l.plane);
+  T* out = scratch_buffer<T>(5, C_in * l.positions);
+  stack_phases(grad_y, g, split, l, planes);
+  const std::vector<ChannelBlock> blocks = channel_blocks(C_in, 8);
+  if (grad_x != nullptr) {
+    // dL/dx[c][ih] = sum over phases r and taps j of sum_o dy_r[o][ih + j] · W[c][o][r + j s]
+    T* w_blocks = scratch_buffer<T>(1, C_in * C_out * split.K_h * split.K_w);
+    for (int64_t k = 0; k < phases; ++k) {
+      const int64_t r_h = k / s_w, r_w = k % s_w;
+      const Phase ph = phase_of(r_h, g.K_h, s_h, g.padding[0]), pw = phase_of(r_w, g.K_w, s_w, g.padding[1]);
+      const int64_t taps = ph.taps * pw.taps;
+      std::vector<int64_t> offsets;
+      for (int64_t jh = 0; jh < ph.taps; ++jh)
+        for (int64_t jw = 0; jw < pw.taps; ++jw) offsets.push_back(jh * l.Wp + jw);
+      for (const ChannelBlock& b : blocks)
+        for (int64_t o = 0; o < C_out; ++o)
+          for (int64_t tap = 0; tap < taps; ++tap)
+            for (int64_t cb = 0; cb < b.width; ++cb) {
+              const int64_t kh = r_h + tap / pw.taps * s_h, kw = r_w + tap % pw.taps * s_w;
+              w_blocks[b.first * C_out * taps + (o * taps + tap) * b.width + cb] =
+                  weight[((b.first + cb) * C_out + o) * g.K_h * g.K_w + kh * g.K_w + kw];
+            }
+      const T* phase = planes + k * C_out * l.plane;
+      for (const ChannelBlock& b : blocks) {
+        const T* w = w_blocks + b.first * C_out * taps;
+        T* o = out + b.first * l.positions;
+        const int64_t* offs = offsets.data();
+        // The first phase with taps writes, the later ones add (taps = 0: nothing to add).
+        const bool first = k == 0;
+        if (taps == 0) continue;
+        if (b.width == 8 && first) output_channels<T, 8>(phase, l.plane, C_out, offs, taps, w, l.positions, o, l.positions);
+        if (b.width == 8 && !first) output_channels<T, 8, true>(phase, l.plane, C_out, offs, taps, w, l.positions, o, l.positions);
+        if (b.width == 4 && first) output_channels<T, 4>(phase, l.plane, C_out, offs, taps, w, l.positions, o, l.positions);
+        if (b.width == 4 && !first) output_channels<T, 4, true>(phase, l.plane, C_out, offs, taps, w, l.positions, o, l.positions);
+        if (b.width == 1 && first) output_channels<T, 1>(phase, l.plane, C_out, offs, taps, w, l.positions, o, l.positions);
+        if (b.width == 1 && !first) output_channels<T, 1, true>(phase, l.plane, C_out, offs, taps, w, l.positions, o, l.positions);
+      }
+    }
+    for (int64_t n = 0; n < g.N; ++n)
+      for (int64_t c = 0; c < C_in; ++c)
+        for (int64_t ih = 0; ih < g.H_out; ++ih) {
+          const T* src = out + c * l.positions + l.output_at(n, ih);
+          std::copy(src, src + g.W_out, grad_x + ((n * C_in + c) * g.H_out + ih) * g.W_out);
+        }
+  }
+  if (grad_weight != nullptr) {
+    // dL/dW[c][o][r + j s] = sum_n sum_ih x[n][c][ih] · dy_r[n][o][ih + j]: x laid at the output positions
+    std::fill(out, out + C_in * l.positions, T(0));
+    for (int64_t n = 0; n < g.N; ++n)
+      for (int64_t c = 0; c < C_in; ++c)
+        for (int64_t ih = 0; ih < g.H_out; ++ih) {
+          const T* src = x + ((n * C_in + c) * g.H_out + ih) * g.W_out;
+          std::copy(src, src + g.W_out, out + c * l.positions + l.output_at(n, ih));
+        }
+    for (const ChannelBlock& b : channel_blocks(C_in, kWeightGradWidest)) {
+      if (b.width == 8) phase_weight_grad_channels<T, 8>(planes, out, g, l, b.first, grad_weight);
+      if (b.width == 4) phase_weight_grad_channels<T, 4>(planes, out, g, l, b.first, grad_weight);
+      if (b.width == 1) phase_weight_grad_channels<T, 1>(planes, out, g, l, b.first, grad_weight);
+    }
+  }
+}
+
+template void conv_transpose2d_direct_backward<float>(const float*, const float*, const float*, const ConvGeometry&,
+                                                      int64_t, float*, float*);
+template void conv_transpose2d_direct_backward<double>(const double*, const double*, const double*,
+                                                       const ConvGeometry&, int64_t, double*, double*);
 
 template void conv_transpose2d_direct<float>(const float*, const float*, const float*, const ConvGeometry&, int64_t,
                                              float*);

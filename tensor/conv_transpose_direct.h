@@ -31,4 +31,18 @@ bool conv_transpose2d_direct_applies(const ConvGeometry& g, int64_t C_in);
 template <typename T>
 void conv_transpose2d_direct(const T* x, const T* weight, const T* bias, const ConvGeometry& g, int64_t C_in, T* y);
 
+// The backward, by the same split read the other way: dL/dy's phases
+//   dy_r[t] = grad_y[s·t + r − p]   (0 outside grad_y)
+// give dL/dx[ih] = sum_r sum_j dy_r[ih + j] · W[r + j·s], a stride-1 convolution of the phases
+// (their channels side by side, each phase with its own taps), and
+// dL/dW[c][o][r + j·s] = sum_n sum_ih x[n][c][ih] · dy_r[n][o][ih + j], conv2d_direct_weight_grad's
+// sum with x in the role of the gradient. Both read one stack of the phases.
+bool conv_transpose2d_direct_backward_applies(const ConvGeometry& g, int64_t C_in);
+
+// grad_x [N, C_in, g.H_out, g.W_out] and grad_weight [C_in, C_out, K_h, K_w] (either may be
+// nullptr: not computed) from grad_y [N, C_out, H, W]. Uses scratch slots 1, 4 and 5.
+template <typename T>
+void conv_transpose2d_direct_backward(const T* x, const T* grad_y, const T* weight, const ConvGeometry& g,
+                                      int64_t C_in, T* grad_x, T* grad_weight);
+
 }  // namespace convgrad

@@ -38,13 +38,16 @@ inline typename Vec<T>::type load(const T* p) {
 }
 
 // The sums of `kOut` output channels at `lanes` positions from q on:
-//   out[ob][q + l] = sum_c sum_tap w[c][tap][ob] · xpad[c][q + l + offsets[tap]]
+//   out[ob][q + l] (+)= sum_c sum_tap w[c][tap][ob] · xpad[c][q + l + offsets[tap]]
 // w is this block's weights as [C][taps][kOut]: the kOut weights of one (c, tap) side by side.
-template <typename T, int kOut>
+// kAccumulate adds onto out instead of overwriting it.
+template <typename T, int kOut, bool kAccumulate = false>
 void output_block(const T* xpad, int64_t plane, int64_t C, const int64_t* offsets, int64_t taps, const T* w,
                   int64_t q, T* out, int64_t out_stride) {
   using V = typename Vec<T>::type;
   V sum[kOut] = {};
+  if (kAccumulate)
+    for (int ob = 0; ob < kOut; ++ob) sum[ob] = load(out + ob * out_stride + q);
   for (int64_t c = 0; c < C; ++c) {
     const T* x = xpad + c * plane + q;
     for (int64_t tap = 0; tap < taps; ++tap, w += kOut) {
@@ -56,11 +59,11 @@ void output_block(const T* xpad, int64_t plane, int64_t C, const int64_t* offset
 }
 
 // Output channels [o, o + kOut) at every position of the stack.
-template <typename T, int kOut>
+template <typename T, int kOut, bool kAccumulate = false>
 void output_channels(const T* xpad, int64_t plane, int64_t C, const int64_t* offsets, int64_t taps, const T* w_block,
                      int64_t positions, T* out, int64_t out_stride) {
   for (int64_t q = 0; q < positions; q += Vec<T>::lanes)
-    output_block<T, kOut>(xpad, plane, C, offsets, taps, w_block, q, out, out_stride);
+    output_block<T, kOut, kAccumulate>(xpad, plane, C, offsets, taps, w_block, q, out, out_stride);
 }
 
 // Where the stacked padded planes and the positions lie (see conv_direct.h).
@@ -121,6 +124,37 @@ inline std::vector<ChannelBlock> channel_blocks(int64_t channels, int64_t widest
   }
   return blocks;
 }
+
+// dL/dW of output channels [o, o + kOut) and taps (kh, kw0 .. kw0 + kTaps) of input channel c:
+//   sums[ob][t] = sum_q dy[o + ob][q] · xpad[c][q + kh Wp + kw0 + t]   (q over the whole stack)
+template <typename T, int kOut, int kTaps>
+void weight_grad_block(const T* xpad, const T* dy, const PaddedLayout& l, int64_t c, int64_t o, int64_t shift,
+                       T sums[kOut][kTaps]) {
+  using V = typename Vec<T>::type;
+  V acc[kOut][kTaps] = {};
+  const T* x = xpad + c * l.plane + shift;
+  const T* d = dy + o * l.positions;
+  for (int64_t q = 0; q < l.positions; q += Vec<T>::lanes) {
+    V xv[kTaps];
+    for (int t = 0; t < kTaps; ++t) xv[t] = load(x + q + t);
+    for (int ob = 0; ob < kOut; ++ob) {
+      V dv = load(d + ob * l.positions + q);
+      // Into a register once: else GCC reloads it from memory for each of the kTaps
+      // multiply-adds (3 loads instead of 1), and the loads, not the arithmetic, set the pace.
+      asm("" : "+v"(dv));
+      for (int t = 0; t < kTaps; ++t) acc[ob][t] += dv * xv[t];
+    }
+  }
+  for (int ob = 0; ob < kOut; ++ob)
+    for (int t = 0; t < kTaps; ++t) {
+      T total = T(0);
+      for (int64_t lane = 0; lane < Vec<T>::lanes; ++lane) total += acc[ob][t][lane];
+      sums[ob][t] = total;
+    }
+}
+
+// Registers: 8 channels x 3 taps of sums take 24 of AVX-512's 32 vector registers; AVX2 and SSE have 16.
+constexpr int64_t kWeightGradWidest = kVectorBytes == 64 ? 8 : 4;
 
 }  // namespace
 }  // namespace convgrad::direct

@@ -8,8 +8,8 @@
 // weighted kernel onto the output at stride s; output_padding adds rows/columns at the
 // bottom/right that no conv2d output would need (see docs/conv_transpose2d.md).
 // Chunks of images are independent: threads take whole chunks (as in conv2d.cpp).
-// Small layers (the U-Net's `up`) take the forward as stride-1 sub-convolutions on the direct
-// kernel instead: tensor/conv_transpose_direct.h.
+// Small layers (the U-Net's `up`, the autoencoder's `deconv` backward) split into stride-1
+// sub-convolutions on the direct kernel instead: tensor/conv_transpose_direct.h.
 #include "autograd/functions.h"
 #include "autograd/ops/conv_groups.h"
 #include "tensor/blas.h"
@@ -77,6 +77,7 @@ Variable conv_transpose2d(const Variable& x, const Variable& weight, const Varia
     if (need_input) grad_input = Tensor::empty({g.N, C_in, g.H_out, g.W_out}, dtype);
     if (need_weight) grad_weight = Tensor::empty(w.shape(), dtype);
     Tensor weight_parts = need_weight ? Tensor::empty({chunks, C_in, rows}, dtype) : Tensor();
+    const bool direct = conv_transpose2d_direct_backward_applies(g, C_in);
     dispatch(dtype, [&](auto zero) {
       using T = decltype(zero);
       const T* g_data = grad_output.data<T>();
@@ -85,6 +86,13 @@ Variable conv_transpose2d(const Variable& x, const Variable& weight, const Varia
 #pragma omp parallel for schedule(static) if (chunks > 1 && worth_parallel(2 * C_in * rows * g.col_cols()))
         for (int64_t k = 0; k < chunks; ++k) {
           const ImageChunk c = image_chunk(g, k, per_chunk);
+          if (direct) {  // part k of dL/dW as [C_in, C_out*K_h*K_w], as the GEMM writes it
+            conv_transpose2d_direct_backward<T>(input.data<T>() + c.first * C_in * L, g_data + c.first * g.C * g.H * g.W,
+                                                w_data, c.g, C_in,
+                                                need_input ? grad_input.data<T>() + c.first * C_in * L : nullptr,
+                                                need_weight ? weight_parts.data<T>() + k * C_in * rows : nullptr);
+            continue;
+          }
           const int64_t NL = c.count * L;
           T* G = scratch_buffer<T>(0, rows * NL);
           im2col<T>(g_data + c.first * g.C * g.H * g.W, c.g, G);
