@@ -7,12 +7,14 @@
 // A training batch of the coursework is 1 to 4 chunks; chunks are independent, so threads
 // take whole chunks, and the results do not depend on the number of threads.
 // Small stride-1 layers (the coursework's conv1-conv3) take the same sums in another order,
-// without the column matrix: conv2d_direct and conv2d_direct_weight_grad (tensor/conv_direct.h).
+// without the column matrix: conv2d_direct and conv2d_direct_weight_grad (tensor/conv_direct.h);
+// narrow 1×1 layers (conv4) are plain loops over planes (tensor/conv_pointwise.h).
 #include "autograd/functions.h"
 #include "autograd/ops/conv_groups.h"
 #include "tensor/blas.h"
 #include "tensor/conv_direct.h"
 #include "tensor/conv_kernels.h"
+#include "tensor/conv_pointwise.h"
 
 namespace convgrad {
 
@@ -34,9 +36,11 @@ Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias,
   const int64_t chunks = (g.N + per_chunk - 1) / per_chunk;
   // Small stride-1 layers (the coursework's conv1-conv3) skip the column matrix: tensor/conv_direct.h.
   const bool direct = conv2d_direct_applies(g, C_out);
-  const bool direct_grad_weight = conv2d_direct_weight_grad_applies(g, C_out);
+  const bool pointwise = !direct && conv2d_pointwise_applies(g, C_out);
+  // dL/dW by a kernel that reads x (part k as [C_out, C_in*K_h*K_w]) rather than by a GEMM of the columns
+  const bool direct_grad_weight = pointwise || conv2d_direct_weight_grad_applies(g, C_out);
   // The columns are kept for dL/dW when it will be needed (chunk k at offset rows * first * L).
-  const bool keep_cols = !direct && is_grad_enabled() && weight.requires_grad();
+  const bool keep_cols = !direct && !pointwise && is_grad_enabled() && weight.requires_grad();
   Tensor kept_cols = keep_cols ? Tensor::empty({rows * g.col_cols()}, dtype) : Tensor();
   dispatch(dtype, [&](auto zero) {
     using T = decltype(zero);
@@ -51,6 +55,10 @@ Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias,
       T* y_chunk = y_data + c.first * C_out * L;
       if (direct) {
         conv2d_direct<T>(x_chunk, w_data, b_data, c.g, C_out, y_chunk);
+        continue;
+      }
+      if (pointwise) {
+        conv2d_pointwise<T>(x_chunk, w_data, b_data, c.g, C_out, y_chunk);
         continue;
       }
       T* cols = keep_cols ? kept_cols.data<T>() + rows * c.first * L : scratch_buffer<T>(0, rows * c.count * L);
@@ -71,10 +79,10 @@ Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias,
   // NOTE: the forward's columns are kept for dL/dW (K_h*K_w times the size of x) rather than
   // recomputed: measured 5-8% faster on a training epoch, and only while a graph is recorded.
   // The direct path keeps x instead: for its own dL/dW kernel, or to build the columns again.
-  const Tensor x_data = direct && need_weight ? input : Tensor();
+  const Tensor x_data = (direct || pointwise) && need_weight ? input : Tensor();
   return make_result("conv2d", output, std::move(inputs),
-                     [g, direct_grad_weight, kept_cols, x_data, w, C_out, per_chunk, chunks, need_input, need_weight,
-                      need_bias, has_bias](const Tensor& grad_output) {
+                     [g, pointwise, direct_grad_weight, kept_cols, x_data, w, C_out, per_chunk, chunks, need_input,
+                      need_weight, need_bias, has_bias](const Tensor& grad_output) {
     const int64_t rows = g.col_rows(), L = g.positions();
     const DType dtype = grad_output.dtype();
     Tensor grad_input, grad_weight, grad_bias;
@@ -87,7 +95,7 @@ Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias,
     // its channel axes swapped, W'[c, o, kh, kw] = W[o, c, K_h-1-kh, K_w-1-kw], padding
     // d (K - 1) - p. It needs no col2im: computed directly (tensor/conv_direct.h) when small,
     // else by im2col + GEMM when C_out < C_in (its column matrix is then the smaller of the two).
-    const bool flippable = need_input && g.stride == Pair{1, 1} && g.padding[0] <= g.dilation[0] * (g.K_h - 1) &&
+    const bool flippable = need_input && !pointwise && g.stride == Pair{1, 1} && g.padding[0] <= g.dilation[0] * (g.K_h - 1) &&
                            g.padding[1] <= g.dilation[1] * (g.K_w - 1);
     ConvGeometry g_flipped;
     Tensor w_flipped;
@@ -116,10 +124,13 @@ Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias,
         const ImageChunk c = image_chunk(g, k, per_chunk);
         const int64_t NL = c.count * L;
         T* G = scratch_buffer<T>(0, C_out * NL);  // read by dL/dW and by the col2im path
-        if ((need_weight && !direct_grad_weight) || !flipped_path) {
+        if ((need_weight && !direct_grad_weight) || (need_input && !pointwise && !flipped_path)) {
           batch_to_channel_major<T>(g_data + c.first * C_out * L, c.count, C_out, L, G);
         }
-        if (need_weight && direct_grad_weight) {  // part k as [C_out, C_in*K_h*K_w]
+        if (need_weight && pointwise) {  // part k as [C_out, C_in]
+          conv2d_pointwise_weight_grad<T>(x_data.data<T>() + c.first * g.C * g.H * g.W, g_data + c.first * C_out * L,
+                                          c.g, C_out, weight_parts.data<T>() + k * rows * C_out);
+        } else if (need_weight && direct_grad_weight) {  // part k as [C_out, C_in*K_h*K_w]
           conv2d_direct_weight_grad<T>(x_data.data<T>() + c.first * g.C * g.H * g.W, g_data + c.first * C_out * L, c.g,
                                        C_out, weight_parts.data<T>() + k * rows * C_out);
         } else if (need_weight) {  // part k as [C_in*K_h*K_w, C_out]
@@ -133,7 +144,9 @@ Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias,
                   weight_parts.data<T>() + k * rows * C_out, C_out);
         }
         T* grad_x = need_input ? grad_input.data<T>() + c.first * g.C * g.H * g.W : nullptr;
-        if (direct_grad_x) {  // dL/dx = conv2d(dL/dy, W')
+        if (need_input && pointwise) {
+          conv2d_pointwise_input_grad<T>(g_data + c.first * C_out * L, w_data, c.g, C_out, grad_x);
+        } else if (direct_grad_x) {  // dL/dx = conv2d(dL/dy, W')
           conv2d_direct<T>(g_data + c.first * C_out * L, w_flipped.data<T>(), nullptr,
                            image_chunk(g_flipped, k, per_chunk).g, g.C, grad_x);
         } else if (flipped_path) {  // dL/dx = W' · im2col(dL/dy), reordered to NCHW

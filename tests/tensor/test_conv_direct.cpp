@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "tensor/conv_direct.h"
+#include "tensor/conv_pointwise.h"
 #include "tensor/random.h"
 
 using namespace convgrad;
@@ -107,4 +108,38 @@ TEST_CASE("conv2d_direct_applies: stride 1, dilation 1, small layers only") {
   CHECK_FALSE(conv2d_direct_applies(geometry({1, 1}, {1, 1}, 256, {3, 3}), 8));  // 2304 values per output pixel
   CHECK_FALSE(conv2d_direct_applies(geometry({1, 1}, {1, 1}, 16, {3, 3}), 128));
   CHECK_FALSE(conv2d_direct_applies(geometry({1, 1}, {1, 1}, 8, {1, 1}), 1));  // the U-Net's conv4
+}
+
+TEST_CASE("the 1x1 convolution's plane loops equal the plain loops") {
+  const int64_t C_out = GENERATE(1, 3, 8);
+  const DType dtype = GENERATE(DType::Float64, DType::Float32);
+  CAPTURE(C_out, dtype_name(dtype));
+  const int64_t N = 3, C = 5;
+  const ConvGeometry g = conv2d_geometry({N, C, 7, 9}, {C_out, C, 1, 1}, {1, 1}, {0, 0}, {1, 1});
+  REQUIRE(conv2d_pointwise_applies(g, C_out));
+  Generator gen(13);
+  const Tensor x = uniform({N, C, 7, 9}, -1.0, 1.0, gen, dtype);
+  const Tensor w = uniform({C_out, C, 1, 1}, -1.0, 1.0, gen, dtype);
+  const Tensor b = uniform({C_out}, -1.0, 1.0, gen, dtype);
+  const Tensor gy = uniform({N, C_out, 7, 9}, -1.0, 1.0, gen, dtype);
+  Tensor y = Tensor::full({N, C_out, 7, 9}, 99.0, dtype), y_ref = y.clone();
+  Tensor gx = Tensor::full(x.shape(), 99.0, dtype), gx_ref = Tensor::zeros(x.shape(), dtype);
+  Tensor gw = Tensor::full(w.shape(), 99.0, dtype), gw_ref = gw.clone();
+  dispatch(dtype, [&](auto zero) {
+    using T = decltype(zero);
+    conv2d_pointwise<T>(x.data<T>(), w.data<T>(), b.data<T>(), g, C_out, y.data<T>());
+    conv2d_reference<T>(x.data<T>(), w.data<T>(), b.data<T>(), g, C_out, y_ref.data<T>());
+    conv2d_pointwise_input_grad<T>(gy.data<T>(), w.data<T>(), g, C_out, gx.data<T>());
+    for (int64_t n = 0; n < N; ++n)  // dx[n][c][l] = sum_o w[o][c] gy[n][o][l]
+      for (int64_t c = 0; c < C; ++c)
+        for (int64_t o = 0; o < C_out; ++o)
+          for (int64_t l = 0; l < 63; ++l)
+            gx_ref.data<T>()[(n * C + c) * 63 + l] += w.data<T>()[o * C + c] * gy.data<T>()[(n * C_out + o) * 63 + l];
+    conv2d_pointwise_weight_grad<T>(x.data<T>(), gy.data<T>(), g, C_out, gw.data<T>());
+    weight_grad_reference<T>(x.data<T>(), gy.data<T>(), g, C_out, gw_ref.data<T>());
+    const double tolerance = dtype == DType::Float64 ? 1e-13 : 1e-5;
+    CHECK(relative_error<T>(y, y_ref) < tolerance);
+    CHECK(relative_error<T>(gx, gx_ref) < tolerance);
+    CHECK(relative_error<T>(gw, gw_ref) < tolerance);
+  });
 }
