@@ -69,6 +69,7 @@ FigureWriter::FigureWriter(std::string figures_dir, FigureOptions options)
   fs::create_directories(figures_dir_, error);
   CONVGRAD_CHECK(!error && fs::is_directory(figures_dir_), "figures: cannot create the folder ", figures_dir_,
                  ": ", error ? error.message() : "a file of that name is in the way");
+  remove_stale_temporaries(figures_dir_);  // left by a run that was killed while rendering
   gnuplot_path_ = find_executable(options_.gnuplot);
 }
 

@@ -279,6 +279,27 @@ TEST_CASE("a --data that is not a file is one error line", "[robustness][cli]") 
   }
 }
 
+TEST_CASE("a usage error is one error line naming the option, and exit code 2", "[robustness][cli]") {
+  using Usage = std::pair<std::vector<std::string>, std::string>;  // arguments, what the line must say
+  for (const auto& [args, says] : {
+           Usage{{"task1", "--variant", "phd"}, "--variant: phd not in {bsc,msc} (see convgrad task1 --help)"},
+           Usage{{"task1"}, "--variant is required (see convgrad task1 --help)"},
+           Usage{{"task2", "--seed", "x"}, "--seed"},
+           Usage{{"golden"}, "(see convgrad golden --help)"},
+           Usage{{"no_such_command"}, "no_such_command"},
+           Usage{{}, "(see convgrad --help)"},
+       }) {
+    const CliRun run = run_convgrad(args);
+    INFO("stdout:\n" << run.out << "stderr:\n" << run.err);
+    CHECK(run.exit_code == 2);
+    REQUIRE(lines_of(run.err).size() == 1);
+    CHECK_THAT(run.err, Catch::StartsWith("convgrad: error: ") && Catch::Contains(says));
+  }
+  const CliRun help = run_convgrad({"task1", "--help"});  // help is not an error
+  CHECK(help.exit_code == 0);
+  CHECK_THAT(help.out, Catch::Contains("--variant"));
+}
+
 // ---- accepted variations ----
 
 namespace {
