@@ -99,10 +99,14 @@ TEST_CASE("conv2d_direct_applies: stride 1, dilation 1, small layers only") {
   };
   CHECK(conv2d_direct_applies(geometry({1, 1}, {1, 1}, 16, {3, 3}), 8));
   CHECK(conv2d_direct_weight_grad_applies(geometry({1, 1}, {1, 1}, 16, {3, 3}), 8));
-  // 5x5 "same": 25 outputs of 48 positions computed (two and a half vectors of 7-wide rows)
-  const ConvGeometry small = conv2d_geometry({2, 8, 5, 5}, {16, 8, 3, 3}, {1, 1}, {1, 1}, {1, 1});
-  CHECK(conv2d_direct_applies(small, 16));
-  CHECK_FALSE(conv2d_direct_weight_grad_applies(small, 16));
+  // 5x5 "same": 25 outputs of 36 stacked positions, enough for dL/dW too
+  const ConvGeometry same = conv2d_geometry({32, 8, 5, 5}, {16, 8, 3, 3}, {1, 1}, {1, 1}, {1, 1});
+  CHECK(conv2d_direct_applies(same, 16));
+  CHECK(conv2d_direct_weight_grad_applies(same, 16));
+  // 5x5 "valid": 9 outputs of 25 positions (whatever the vector width): dL/dW by the GEMM
+  const ConvGeometry valid = conv2d_geometry({2, 8, 5, 5}, {16, 8, 3, 3}, {1, 1}, {0, 0}, {1, 1});
+  CHECK(conv2d_direct_applies(valid, 16));
+  CHECK_FALSE(conv2d_direct_weight_grad_applies(valid, 16));
   CHECK_FALSE(conv2d_direct_applies(geometry({2, 1}, {1, 1}, 16, {3, 3}), 8));
   CHECK_FALSE(conv2d_direct_applies(geometry({1, 1}, {1, 2}, 16, {3, 3}), 8));
   CHECK_FALSE(conv2d_direct_applies(geometry({1, 1}, {1, 1}, 256, {3, 3}), 8));  // 2304 values per output pixel
