@@ -9,23 +9,23 @@ using namespace direct;
 namespace {
 
 template <typename T, int kOut, int kTaps>
-void weight_grad_blocks(const T* xpad, const T* dy, const ConvGeometry& g, const PaddedLayout& l, int64_t c, int64_t o,
-                        int64_t kh, int64_t kw0, T* grad_weight) {
+void weight_grad_blocks(const T* xpad, const T* dy, int64_t dy_stride, const ConvGeometry& g, const PaddedLayout& l,
+                        int64_t c, int64_t o, int64_t kh, int64_t kw0, T* grad_weight) {
   T sums[kOut][kTaps];
-  weight_grad_block<T, kOut, kTaps>(xpad, dy, l, c, o, kh * l.Wp + kw0, sums);
+  weight_grad_block<T, kOut, kTaps>(xpad, dy, dy_stride, l, c, o, kh * l.Wp + kw0, sums);
   for (int ob = 0; ob < kOut; ++ob)
     for (int t = 0; t < kTaps; ++t) grad_weight[(((o + ob) * g.C + c) * g.K_h + kh) * g.K_w + kw0 + t] = sums[ob][t];
 }
 
 // kTaps chosen at run time (3, 2 or 1 taps of a kernel row), kOut at compile time.
 template <typename T, int kOut>
-void weight_grad_row(const T* xpad, const T* dy, const ConvGeometry& g, const PaddedLayout& l,
+void weight_grad_row(const T* xpad, const T* dy, int64_t dy_stride, const ConvGeometry& g, const PaddedLayout& l,
                      int64_t c, int64_t o, int64_t kh, T* grad_weight) {
   for (int64_t kw0 = 0; kw0 < g.K_w;) {
     const int64_t taps = std::min<int64_t>(3, g.K_w - kw0);
-    if (taps == 3) weight_grad_blocks<T, kOut, 3>(xpad, dy, g, l, c, o, kh, kw0, grad_weight);
-    if (taps == 2) weight_grad_blocks<T, kOut, 2>(xpad, dy, g, l, c, o, kh, kw0, grad_weight);
-    if (taps == 1) weight_grad_blocks<T, kOut, 1>(xpad, dy, g, l, c, o, kh, kw0, grad_weight);
+    if (taps == 3) weight_grad_blocks<T, kOut, 3>(xpad, dy, dy_stride, g, l, c, o, kh, kw0, grad_weight);
+    if (taps == 2) weight_grad_blocks<T, kOut, 2>(xpad, dy, dy_stride, g, l, c, o, kh, kw0, grad_weight);
+    if (taps == 1) weight_grad_blocks<T, kOut, 1>(xpad, dy, dy_stride, g, l, c, o, kh, kw0, grad_weight);
     kw0 += taps;
   }
 }
@@ -45,7 +45,18 @@ bool conv2d_direct_weight_grad_applies(const ConvGeometry& g, int64_t C_out) {
 }
 
 template <typename T>
-void conv2d_direct(const T* x, const T* weight, const T* bias, const ConvGeometry& g, int64_t C_out, T* y) {
+int64_t conv2d_direct_planes_size(const ConvGeometry& g) {
+  return g.C * padded_layout<T>(g).plane;
+}
+
+template <typename T>
+void conv2d_direct_stack(const T* x, const ConvGeometry& g, T* planes) {
+  stack_images(x, g, padded_layout<T>(g), planes);
+}
+
+template <typename T>
+void conv2d_direct_from_planes(const T* planes, const T* weight, const T* bias, const ConvGeometry& g, int64_t C_out,
+                               T* y) {
   const int64_t taps = g.K_h * g.K_w, C = g.C;
   const PaddedLayout l = padded_layout<T>(g);
   // Weights block by block: block [C][taps][width], the width weights of one (c, tap) side by side.
@@ -58,16 +69,14 @@ void conv2d_direct(const T* x, const T* weight, const T* bias, const ConvGeometr
           w_blocks[static_cast<size_t>(b.first * C * taps + (c * taps + tap) * b.width + ob)] =
               weight[((b.first + ob) * C + c) * taps + tap];
 
-  T* xpad = scratch_buffer<T>(4, C * l.plane);
   T* out = scratch_buffer<T>(5, C_out * l.positions);
-  stack_images(x, g, l, xpad);
   for (const ChannelBlock& b : blocks) {
     const T* w = w_blocks.data() + b.first * C * taps;
     T* o = out + b.first * l.positions;
     const int64_t* offsets = l.offsets.data();
-    if (b.width == 8) output_channels<T, 8>(xpad, l.plane, C, offsets, taps, w, l.positions, o, l.positions);
-    if (b.width == 4) output_channels<T, 4>(xpad, l.plane, C, offsets, taps, w, l.positions, o, l.positions);
-    if (b.width == 1) output_channels<T, 1>(xpad, l.plane, C, offsets, taps, w, l.positions, o, l.positions);
+    if (b.width == 8) output_channels<T, 8>(planes, l.plane, C, offsets, taps, w, l.positions, o, l.positions);
+    if (b.width == 4) output_channels<T, 4>(planes, l.plane, C, offsets, taps, w, l.positions, o, l.positions);
+    if (b.width == 1) output_channels<T, 1>(planes, l.plane, C, offsets, taps, w, l.positions, o, l.positions);
   }
   // Keep each image's outputs, plus the bias.
   for (int64_t n = 0; n < g.N; ++n)
@@ -82,25 +91,49 @@ void conv2d_direct(const T* x, const T* weight, const T* bias, const ConvGeometr
 }
 
 template <typename T>
-void conv2d_direct_weight_grad(const T* x, const T* grad_y, const ConvGeometry& g, int64_t C_out, T* grad_weight) {
+void conv2d_direct(const T* x, const T* weight, const T* bias, const ConvGeometry& g, int64_t C_out, T* y) {
+  T* planes = scratch_buffer<T>(4, g.C * padded_layout<T>(g).plane);
+  conv2d_direct_stack(x, g, planes);
+  conv2d_direct_from_planes(planes, weight, bias, g, C_out, y);
+}
+
+int64_t conv2d_direct_gradient_shift(const ConvGeometry& g, const ConvGeometry& g_flipped) {
+  const PaddedLayout l = padded_layout<float>(g), l_flipped = padded_layout<float>(g_flipped);
+  if (l.Wp != l_flipped.Wp || l.image_rows != l_flipped.image_rows || g.N != g_flipped.N) return -1;
+  return g_flipped.padding[0] * l.Wp + g_flipped.padding[1];
+}
+
+template <typename T>
+void conv2d_direct_weight_grad_from_planes(const T* x_planes, const T* grad_y, const T* grad_y_planes,
+                                           int64_t grad_y_stride, const ConvGeometry& g, int64_t C_out,
+                                           T* grad_weight) {
   const PaddedLayout l = padded_layout<T>(g);
-  // The stacked planes, and grad_y at the output positions of the stack (0 at the thrown-away ones).
-  T* xpad = scratch_buffer<T>(4, g.C * l.plane);
-  T* dy = scratch_buffer<T>(5, C_out * l.positions);
-  stack_images(x, g, l, xpad);
-  std::fill(dy, dy + C_out * l.positions, T(0));
-  for (int64_t n = 0; n < g.N; ++n)
-    for (int64_t o = 0; o < C_out; ++o)
-      for (int64_t oh = 0; oh < g.H_out; ++oh)
-        std::memcpy(dy + o * l.positions + l.output_at(n, oh), grad_y + ((n * C_out + o) * g.H_out + oh) * g.W_out,
-                    static_cast<size_t>(g.W_out) * sizeof(T));
+  const T* dy = grad_y_planes;
+  if (dy == nullptr) {  // grad_y at the output positions of the stack (0 at the thrown-away ones)
+    T* stacked = scratch_buffer<T>(5, C_out * l.positions);
+    std::fill(stacked, stacked + C_out * l.positions, T(0));
+    for (int64_t n = 0; n < g.N; ++n)
+      for (int64_t o = 0; o < C_out; ++o)
+        for (int64_t oh = 0; oh < g.H_out; ++oh)
+          std::memcpy(stacked + o * l.positions + l.output_at(n, oh),
+                      grad_y + ((n * C_out + o) * g.H_out + oh) * g.W_out, static_cast<size_t>(g.W_out) * sizeof(T));
+    dy = stacked;
+    grad_y_stride = l.positions;
+  }
   for (const ChannelBlock& b : channel_blocks(C_out, kWeightGradWidest))
     for (int64_t c = 0; c < g.C; ++c)
       for (int64_t kh = 0; kh < g.K_h; ++kh) {
-        if (b.width == 8) weight_grad_row<T, 8>(xpad, dy, g, l, c, b.first, kh, grad_weight);
-        if (b.width == 4) weight_grad_row<T, 4>(xpad, dy, g, l, c, b.first, kh, grad_weight);
-        if (b.width == 1) weight_grad_row<T, 1>(xpad, dy, g, l, c, b.first, kh, grad_weight);
+        if (b.width == 8) weight_grad_row<T, 8>(x_planes, dy, grad_y_stride, g, l, c, b.first, kh, grad_weight);
+        if (b.width == 4) weight_grad_row<T, 4>(x_planes, dy, grad_y_stride, g, l, c, b.first, kh, grad_weight);
+        if (b.width == 1) weight_grad_row<T, 1>(x_planes, dy, grad_y_stride, g, l, c, b.first, kh, grad_weight);
       }
+}
+
+template <typename T>
+void conv2d_direct_weight_grad(const T* x, const T* grad_y, const ConvGeometry& g, int64_t C_out, T* grad_weight) {
+  T* planes = scratch_buffer<T>(4, g.C * padded_layout<T>(g).plane);
+  conv2d_direct_stack(x, g, planes);
+  conv2d_direct_weight_grad_from_planes<T>(planes, grad_y, nullptr, 0, g, C_out, grad_weight);
 }
 
 template void conv2d_direct<float>(const float*, const float*, const float*, const ConvGeometry&, int64_t, float*);
@@ -108,5 +141,17 @@ template void conv2d_direct<double>(const double*, const double*, const double*,
                                     double*);
 template void conv2d_direct_weight_grad<float>(const float*, const float*, const ConvGeometry&, int64_t, float*);
 template void conv2d_direct_weight_grad<double>(const double*, const double*, const ConvGeometry&, int64_t, double*);
+template int64_t conv2d_direct_planes_size<float>(const ConvGeometry&);
+template int64_t conv2d_direct_planes_size<double>(const ConvGeometry&);
+template void conv2d_direct_stack<float>(const float*, const ConvGeometry&, float*);
+template void conv2d_direct_stack<double>(const double*, const ConvGeometry&, double*);
+template void conv2d_direct_from_planes<float>(const float*, const float*, const float*, const ConvGeometry&, int64_t,
+                                               float*);
+template void conv2d_direct_from_planes<double>(const double*, const double*, const double*, const ConvGeometry&,
+                                                int64_t, double*);
+template void conv2d_direct_weight_grad_from_planes<float>(const float*, const float*, const float*, int64_t,
+                                                           const ConvGeometry&, int64_t, float*);
+template void conv2d_direct_weight_grad_from_planes<double>(const double*, const double*, const double*, int64_t,
+                                                            const ConvGeometry&, int64_t, double*);
 
 }  // namespace convgrad

@@ -53,4 +53,28 @@ void conv2d_direct(const T* x, const T* weight, const T* bias, const ConvGeometr
 template <typename T>
 void conv2d_direct_weight_grad(const T* x, const T* grad_y, const ConvGeometry& g, int64_t C_out, T* grad_weight);
 
+// ---- the same in steps, for an op that keeps the stacked planes between forward and backward ----
+// Values in x's stacked planes (the layout above) for geometry g.
+template <typename T>
+int64_t conv2d_direct_planes_size(const ConvGeometry& g);
+// planes [conv2d_direct_planes_size(g)] = x [N, C, H, W] stacked (padding zeroed).
+template <typename T>
+void conv2d_direct_stack(const T* x, const ConvGeometry& g, T* planes);
+// conv2d_direct from planes already stacked (uses scratch slot 5).
+template <typename T>
+void conv2d_direct_from_planes(const T* planes, const T* weight, const T* bias, const ConvGeometry& g, int64_t C_out,
+                               T* y);
+// conv2d_direct_weight_grad from x's planes. dL/dy comes either as grad_y [N, C_out, H_out, W_out]
+// (grad_y_planes == nullptr; stacked here, in scratch slot 5) or already at the stack's output
+// positions: grad_y_planes[o * grad_y_stride + q], zero at the thrown-away positions.
+template <typename T>
+void conv2d_direct_weight_grad_from_planes(const T* x_planes, const T* grad_y, const T* grad_y_planes,
+                                           int64_t grad_y_stride, const ConvGeometry& g, int64_t C_out,
+                                           T* grad_weight);
+// dL/dx of a stride-1 convolution is conv2d_direct of dL/dy with the flipped kernel (geometry
+// g_flipped). When dL/dy's stacked planes for that have the rows and images of x's stack (a
+// "same" convolution: padding (K - 1) / 2), dL/dy sits in them at x's output positions shifted by
+// this many values: the planes serve dL/dW too. -1 when the layouts differ.
+int64_t conv2d_direct_gradient_shift(const ConvGeometry& g, const ConvGeometry& g_flipped);
+
 }  // namespace convgrad

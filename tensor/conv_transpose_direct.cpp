@@ -88,7 +88,7 @@ void phase_weight_grad(const T* phases, const T* x_at_outputs, const ConvGeometr
                        int64_t k, int64_t o, int64_t c, int64_t j_h, int64_t j_w0, T* grad_weight) {
   const int64_t r_h = k / g.stride[1], r_w = k % g.stride[1];
   T sums[kOut][kTaps];
-  weight_grad_block<T, kOut, kTaps>(phases, x_at_outputs, l, k * g.C + o, c, j_h * l.Wp + j_w0, sums);
+  weight_grad_block<T, kOut, kTaps>(phases, x_at_outputs, l.positions, l, k * g.C + o, c, j_h * l.Wp + j_w0, sums);
   const int64_t kh = r_h + j_h * g.stride[0];
   for (int ob = 0; ob < kOut; ++ob)
     for (int t = 0; t < kTaps; ++t) {

@@ -127,18 +127,19 @@ inline std::vector<ChannelBlock> channel_blocks(int64_t channels, int64_t widest
 
 // dL/dW of output channels [o, o + kOut) and taps (kh, kw0 .. kw0 + kTaps) of input channel c:
 //   sums[ob][t] = sum_q dy[o + ob][q] · xpad[c][q + kh Wp + kw0 + t]   (q over the whole stack)
+// dy's channels lie dy_stride values apart.
 template <typename T, int kOut, int kTaps>
-void weight_grad_block(const T* xpad, const T* dy, const PaddedLayout& l, int64_t c, int64_t o, int64_t shift,
-                       T sums[kOut][kTaps]) {
+void weight_grad_block(const T* xpad, const T* dy, int64_t dy_stride, const PaddedLayout& l, int64_t c, int64_t o,
+                       int64_t shift, T sums[kOut][kTaps]) {
   using V = typename Vec<T>::type;
   V acc[kOut][kTaps] = {};
   const T* x = xpad + c * l.plane + shift;
-  const T* d = dy + o * l.positions;
+  const T* d = dy + o * dy_stride;
   for (int64_t q = 0; q < l.positions; q += Vec<T>::lanes) {
     V xv[kTaps];
     for (int t = 0; t < kTaps; ++t) xv[t] = load(x + q + t);
     for (int ob = 0; ob < kOut; ++ob) {
-      V dv = load(d + ob * l.positions + q);
+      V dv = load(d + ob * dy_stride + q);
       // Into a register once: else GCC reloads it from memory for each of the kTaps
       // multiply-adds (3 loads instead of 1), and the loads, not the arithmetic, set the pace.
       asm("" : "+v"(dv));
