@@ -72,9 +72,10 @@ void conv2d_direct_weight_grad_from_planes(const T* x_planes, const T* grad_y, c
                                            int64_t grad_y_stride, const ConvGeometry& g, int64_t C_out,
                                            T* grad_weight);
 // dL/dx of a stride-1 convolution is conv2d_direct of dL/dy with the flipped kernel (geometry
-// g_flipped). When dL/dy's stacked planes for that have the rows and images of x's stack (a
-// "same" convolution: padding (K - 1) / 2), dL/dy sits in them at x's output positions shifted by
-// this many values: the planes serve dL/dW too. -1 when the layouts differ.
+// g_flipped, padding K - 1 - p). dL/dy's stacked planes for that have rows as wide as x's stack
+// and as many per image (W_out + gap' = W + p = W + gap when p <= K - 1), so dL/dy sits in them
+// at x's output positions shifted by this many values, zero elsewhere: the planes serve dL/dW
+// too. -1 if the layouts differ (they do not for any g_flipped that conv2d builds).
 int64_t conv2d_direct_gradient_shift(const ConvGeometry& g, const ConvGeometry& g_flipped);
 
 }  // namespace convgrad

@@ -144,7 +144,7 @@ Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias,
         if ((need_weight && !direct_grad_weight) || (need_input && !pointwise && !flipped_path)) {
           batch_to_channel_major<T>(g_data + c.first * C_out * L, c.count, C_out, L, G);
         }
-        // dL/dx first: its direct path stacks dL/dy, and for a "same" convolution dL/dW reads that stack too.
+        // dL/dx first: its direct path stacks dL/dy, and dL/dW reads that stack too.
         T* grad_x = need_input ? grad_input.data<T>() + c.first * g.C * g.H * g.W : nullptr;
         const T* dy_planes = nullptr;  // dL/dy at the output positions of x's stack, when stacked
         int64_t dy_stride = 0;

@@ -147,3 +147,40 @@ TEST_CASE("the 1x1 convolution's plane loops equal the plain loops") {
     CHECK(relative_error<T>(gw, gw_ref) < tolerance);
   });
 }
+
+TEST_CASE("dL/dW from dL/dy's stack for the flipped convolution equals the plain sum") {
+  // C, C_out, kernel, padding (at most K - 1: dL/dx is then the flipped convolution), size
+  using Row = std::tuple<int64_t, int64_t, Pair, Pair, Pair>;
+  const auto [C, C_out, kernel, padding, size] = GENERATE(table<int64_t, int64_t, Pair, Pair, Pair>({
+      Row{16, 8, {3, 3}, {1, 1}, {10, 10}},  // the U-Net's conv3
+      Row{8, 16, {3, 3}, {1, 1}, {5, 5}},    // its conv2
+      Row{3, 5, {5, 3}, {2, 1}, {6, 7}},     // rectangular
+      Row{4, 6, {3, 3}, {0, 0}, {8, 8}},     // "valid"
+      Row{4, 6, {3, 2}, {2, 1}, {4, 5}},     // padding K - 1: outputs larger than the input
+  }));
+  const DType dtype = GENERATE(DType::Float64, DType::Float32);
+  CAPTURE(C, C_out, kernel, size, dtype_name(dtype));
+  const int64_t N = 3;
+  const ConvGeometry g = conv2d_geometry({N, C, size[0], size[1]}, {C_out, C, kernel[0], kernel[1]}, {1, 1}, padding,
+                                         {1, 1});
+  // dL/dx's convolution: dL/dy [N, C_out, H_out, W_out] with the flipped kernel, padding K - 1 - p
+  const ConvGeometry gf = conv2d_geometry({N, C_out, g.H_out, g.W_out}, {C, C_out, kernel[0], kernel[1]}, {1, 1},
+                                          {kernel[0] - 1 - padding[0], kernel[1] - 1 - padding[1]}, {1, 1});
+  const int64_t shift = conv2d_direct_gradient_shift(g, gf);
+  REQUIRE(shift >= 0);
+  Generator gen(17);
+  const Tensor x = uniform({N, C, size[0], size[1]}, -1.0, 1.0, gen, dtype);
+  const Tensor gy = uniform({N, C_out, g.H_out, g.W_out}, -1.0, 1.0, gen, dtype);
+  Tensor gw = Tensor::full({C_out, C, kernel[0], kernel[1]}, 99.0, dtype), gw_ref = gw.clone();
+  dispatch(dtype, [&](auto zero) {
+    using T = decltype(zero);
+    std::vector<T> x_planes(static_cast<size_t>(conv2d_direct_planes_size<T>(g)));
+    std::vector<T> dy_planes(static_cast<size_t>(conv2d_direct_planes_size<T>(gf)));
+    conv2d_direct_stack<T>(x.data<T>(), g, x_planes.data());
+    conv2d_direct_stack<T>(gy.data<T>(), gf, dy_planes.data());
+    conv2d_direct_weight_grad_from_planes<T>(x_planes.data(), gy.data<T>(), dy_planes.data() + shift,
+                                             static_cast<int64_t>(dy_planes.size()) / C_out, g, C_out, gw.data<T>());
+    weight_grad_reference<T>(x.data<T>(), gy.data<T>(), g, C_out, gw_ref.data<T>());
+    CHECK(relative_error<T>(gw, gw_ref) < (dtype == DType::Float64 ? 1e-13 : 1e-5));
+  });
+}
