@@ -1,18 +1,18 @@
 #include "tensor/tensor.h"
 
+#include "tensor/block_cache.h"
+
 #include <cstdlib>
 #include <cstring>
 
 namespace convgrad {
 
 Storage::Storage(std::size_t bytes) : bytes_(bytes) {
-  // aligned_alloc needs a size that is a multiple of the alignment (and > 0).
-  const std::size_t rounded = ((bytes + 63) / 64) * 64 + 64;
-  data_ = std::aligned_alloc(64, rounded);
+  data_ = allocate_block(bytes);  // 64-byte aligned; reused from this thread's freed blocks
   if (!data_) throw Error(str_cat("tensor: out of memory allocating ", bytes, " bytes"));
 }
 
-Storage::~Storage() { std::free(data_); }
+Storage::~Storage() { release_block(data_, bytes_); }
 
 Tensor Tensor::empty(const Shape& shape, DType dtype) {
   for (int64_t s : shape)
