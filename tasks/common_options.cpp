@@ -5,6 +5,7 @@
 #include <iostream>
 #include <unistd.h>
 
+#include "tensor/atomic_file.h"
 #include "tensor/blas.h"
 #include "tensor/error.h"
 
@@ -63,6 +64,7 @@ void ensure_writable_dir(const std::string& dir, const char* option) {
     }
   }
   fs::remove(probe, error);
+  remove_stale_temporaries(dir);  // what a run killed while writing here left behind
 }
 
 int apply_threads(const CommonOptions& o) {

@@ -42,7 +42,8 @@ void add_common_options(CLI::App* cmd, CommonOptions& o);
 Dataset load_dataset(const CommonOptions& o);
 
 // Creates `dir` (and parents) and writes and removes a probe file in it; throws
-// "--out: expected a writable folder, but ..." when either fails.
+// "--out: expected a writable folder, but ..." when either fails. Then removes the hidden
+// temporaries a killed run left in it (tensor/atomic_file.h).
 void ensure_writable_dir(const std::string& dir, const char* option = "--out");
 
 // Applies --threads (when > 0) and returns the thread count in effect.

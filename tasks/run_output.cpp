@@ -19,7 +19,6 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 void write_run_outputs(const nlohmann::json& results, const CommonOptions& options, bool with_report) {
   const std::string path = (std::filesystem::path(options.out) / "results.json").string();
-  remove_stale_temporaries(options.out);  // left by a run that was killed while writing
   write_file_atomically(path, results.dump(1) + "\n");
   std::ostream& log = std::cout;
   if (!options.quiet) log << "wrote " << path << "\n";

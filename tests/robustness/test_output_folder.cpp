@@ -83,3 +83,23 @@ TEST_CASE("a results.json that cannot be replaced is an error, and no temporary 
   CHECK_THAT(run.err, Catch::StartsWith("convgrad: error: " + scratch / "out/results.json" + ": cannot write file: "));
   CHECK(files_under(scratch / "out") == std::vector<std::string>{"results.json/in_the_way"});
 }
+
+TEST_CASE("a run removes the temporaries a killed run left in --out, its figures and --save-models",
+          "[robustness][cli][output]") {
+  ScratchDir scratch("stale_temporaries");
+  // PID 9999999 cannot exist (above Linux's largest pid_max): these writers are gone.
+  const std::string stale_out = scratch.write("out/.results.json.tmp.9999999.0", "{\"half");
+  const std::string stale_figure = scratch.write("out/figures/.task2_sparsity.svg.tmp.9999999", "<svg");
+  const std::string stale_model = scratch.write("models/.unet.safetensors.tmp.9999999.2", "half");
+  const std::string kept = scratch.write("out/notes.txt", "mine\n");
+  const CliRun run = run_convgrad({"task1", "--variant", "bsc", "--data", good_files().csv_path, "--max-epochs", "1",
+                                   "--threads", "1", "--quiet", "--out", scratch / "out", "--save-models",
+                                   scratch / "models"});
+  INFO("stdout:\n" << run.out << "stderr:\n" << run.err);
+  REQUIRE(run.exit_code == 0);
+  CHECK_FALSE(fs::exists(stale_out));
+  CHECK_FALSE(fs::exists(stale_figure));
+  CHECK_FALSE(fs::exists(stale_model));
+  CHECK(read_bytes(kept) == "mine\n");
+  CHECK(fs::exists(scratch / "out/results.json"));
+}
