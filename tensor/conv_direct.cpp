@@ -17,17 +17,13 @@ void weight_grad_blocks(const T* xpad, const T* dy, int64_t dy_stride, const Con
     for (int t = 0; t < kTaps; ++t) grad_weight[(((o + ob) * g.C + c) * g.K_h + kh) * g.K_w + kw0 + t] = sums[ob][t];
 }
 
-// kTaps chosen at run time (3, 2 or 1 taps of a kernel row), kOut at compile time.
+// One kernel row's taps in runs of 3, 2 or 1 (for_tap_runs), kOut at compile time.
 template <typename T, int kOut>
 void weight_grad_row(const T* xpad, const T* dy, int64_t dy_stride, const ConvGeometry& g, const PaddedLayout& l,
                      int64_t c, int64_t o, int64_t kh, T* grad_weight) {
-  for (int64_t kw0 = 0; kw0 < g.K_w;) {
-    const int64_t taps = std::min<int64_t>(3, g.K_w - kw0);
-    if (taps == 3) weight_grad_blocks<T, kOut, 3>(xpad, dy, dy_stride, g, l, c, o, kh, kw0, grad_weight);
-    if (taps == 2) weight_grad_blocks<T, kOut, 2>(xpad, dy, dy_stride, g, l, c, o, kh, kw0, grad_weight);
-    if (taps == 1) weight_grad_blocks<T, kOut, 1>(xpad, dy, dy_stride, g, l, c, o, kh, kw0, grad_weight);
-    kw0 += taps;
-  }
+  for_tap_runs(g.K_w, [&](auto taps, int64_t kw0) {
+    weight_grad_blocks<T, kOut, decltype(taps)::value>(xpad, dy, dy_stride, g, l, c, o, kh, kw0, grad_weight);
+  });
 }
 
 
@@ -70,14 +66,9 @@ void conv2d_direct_from_planes(const T* planes, const T* weight, const T* bias, 
               weight[((b.first + ob) * C + c) * taps + tap];
 
   T* out = scratch_buffer<T>(5, C_out * l.positions);
-  for (const ChannelBlock& b : blocks) {
-    const T* w = w_blocks.data() + b.first * C * taps;
-    T* o = out + b.first * l.positions;
-    const int64_t* offsets = l.offsets.data();
-    if (b.width == 8) output_channels<T, 8>(planes, l.plane, C, offsets, taps, w, l.positions, o, l.positions);
-    if (b.width == 4) output_channels<T, 4>(planes, l.plane, C, offsets, taps, w, l.positions, o, l.positions);
-    if (b.width == 1) output_channels<T, 1>(planes, l.plane, C, offsets, taps, w, l.positions, o, l.positions);
-  }
+  for (const ChannelBlock& b : blocks)
+    output_channel_block<T>(b.first, b.width, planes, l.plane, C, l.offsets.data(), taps,
+                            w_blocks.data() + b.first * C * taps, l.positions, out);
   // Keep each image's outputs, plus the bias.
   for (int64_t n = 0; n < g.N; ++n)
     for (int64_t o = 0; o < C_out; ++o) {

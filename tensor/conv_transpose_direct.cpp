@@ -105,13 +105,10 @@ void phase_weight_grad_channels(const T* phases, const T* x_at_outputs, const Co
     const int64_t J_w = phase_of(k % g.stride[1], g.K_w, g.stride[1], g.padding[1]).taps;
     for (int64_t o = 0; o < g.C; ++o)
       for (int64_t j_h = 0; j_h < J_h; ++j_h)
-        for (int64_t j_w0 = 0; j_w0 < J_w;) {
-          const int64_t taps = std::min<int64_t>(3, J_w - j_w0);
-          if (taps == 3) phase_weight_grad<T, kOut, 3>(phases, x_at_outputs, g, l, k, o, c, j_h, j_w0, grad_weight);
-          if (taps == 2) phase_weight_grad<T, kOut, 2>(phases, x_at_outputs, g, l, k, o, c, j_h, j_w0, grad_weight);
-          if (taps == 1) phase_weight_grad<T, kOut, 1>(phases, x_at_outputs, g, l, k, o, c, j_h, j_w0, grad_weight);
-          j_w0 += taps;
-        }
+        for_tap_runs(J_w, [&](auto taps, int64_t j_w0) {
+          phase_weight_grad<T, kOut, decltype(taps)::value>(phases, x_at_outputs, g, l, k, o, c, j_h, j_w0,
+                                                            grad_weight);
+        });
   }
 }
 
@@ -155,17 +152,14 @@ void conv_transpose2d_direct(const T* x, const T* weight, const T* bias, const C
         for (int64_t c = 0; c < C_in; ++c)
           for (int64_t tap = 0; tap < taps; ++tap)
             for (int64_t ob = 0; ob < b.width; ++ob) {
-              const int64_t kh = r_h + (ph.taps - 1 - tap / pw.taps) * s_h, kw = r_w + (pw.taps - 1 - tap % pw.taps) * s_w;
+              const int64_t kh = r_h + (ph.taps - 1 - tap / pw.taps) * s_h;
+              const int64_t kw = r_w + (pw.taps - 1 - tap % pw.taps) * s_w;
               w_blocks[b.first * C_in * taps + (c * taps + tap) * b.width + ob] =
                   weight[((c * C_out + b.first + ob) * g.K_h + kh) * g.K_w + kw];
             }
-      for (const ChannelBlock& b : blocks) {
-        const T* w = w_blocks + b.first * C_in * taps;
-        T* o = out + b.first * l.positions;
-        if (b.width == 8) output_channels<T, 8>(xpad, l.plane, C_in, offsets.data(), taps, w, l.positions, o, l.positions);
-        if (b.width == 4) output_channels<T, 4>(xpad, l.plane, C_in, offsets.data(), taps, w, l.positions, o, l.positions);
-        if (b.width == 1) output_channels<T, 1>(xpad, l.plane, C_in, offsets.data(), taps, w, l.positions, o, l.positions);
-      }
+      for (const ChannelBlock& b : blocks)
+        output_channel_block<T>(b.first, b.width, xpad, l.plane, C_in, offsets.data(), taps,
+                                w_blocks + b.first * C_in * taps, l.positions, out);
       // y[s·t + r − p] = out[t] + b, for the t that land inside y and that the correlation reaches
       const int64_t last_th = std::min(shared.H_out - 1 - (shared.K_h - ph.taps), last_t(g.H, r_h, s_h, g.padding[0]));
       const int64_t last_tw = std::min(shared.W_out - 1 - (shared.K_w - pw.taps), last_t(g.W, r_w, s_w, g.padding[1]));
@@ -211,19 +205,12 @@ void conv_transpose2d_direct_backward(const T* x, const T* grad_y, const T* weig
                   weight[((b.first + cb) * C_out + o) * g.K_h * g.K_w + kh * g.K_w + kw];
             }
       const T* phase = planes + k * C_out * l.plane;
-      for (const ChannelBlock& b : blocks) {
+      if (taps == 0) continue;
+      for (const ChannelBlock& b : blocks) {  // phase 0 writes, the later ones add
         const T* w = w_blocks + b.first * C_out * taps;
-        T* o = out + b.first * l.positions;
         const int64_t* offs = offsets.data();
-        // The first phase with taps writes, the later ones add (taps = 0: nothing to add).
-        const bool first = k == 0;
-        if (taps == 0) continue;
-        if (b.width == 8 && first) output_channels<T, 8>(phase, l.plane, C_out, offs, taps, w, l.positions, o, l.positions);
-        if (b.width == 8 && !first) output_channels<T, 8, true>(phase, l.plane, C_out, offs, taps, w, l.positions, o, l.positions);
-        if (b.width == 4 && first) output_channels<T, 4>(phase, l.plane, C_out, offs, taps, w, l.positions, o, l.positions);
-        if (b.width == 4 && !first) output_channels<T, 4, true>(phase, l.plane, C_out, offs, taps, w, l.positions, o, l.positions);
-        if (b.width == 1 && first) output_channels<T, 1>(phase, l.plane, C_out, offs, taps, w, l.positions, o, l.positions);
-        if (b.width == 1 && !first) output_channels<T, 1, true>(phase, l.plane, C_out, offs, taps, w, l.positions, o, l.positions);
+        if (k == 0) output_channel_block<T>(b.first, b.width, phase, l.plane, C_out, offs, taps, w, l.positions, out);
+        else output_channel_block<T, true>(b.first, b.width, phase, l.plane, C_out, offs, taps, w, l.positions, out);
       }
     }
     for (int64_t n = 0; n < g.N; ++n)

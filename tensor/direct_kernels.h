@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "tensor/conv_kernels.h"
@@ -64,6 +65,17 @@ void output_channels(const T* xpad, int64_t plane, int64_t C, const int64_t* off
                      int64_t positions, T* out, int64_t out_stride) {
   for (int64_t q = 0; q < positions; q += Vec<T>::lanes)
     output_block<T, kOut, kAccumulate>(xpad, plane, C, offsets, taps, w_block, q, out, out_stride);
+}
+
+// output_channels for one block of channel_blocks (width 8, 4 or 1, chosen at run time):
+// out's channels [b.first, b.first + b.width), `positions` apart; w_block is the block's weights.
+template <typename T, bool kAccumulate = false>
+void output_channel_block(int64_t first, int64_t width, const T* xpad, int64_t plane, int64_t C,
+                          const int64_t* offsets, int64_t taps, const T* w_block, int64_t positions, T* out) {
+  T* o = out + first * positions;
+  if (width == 8) output_channels<T, 8, kAccumulate>(xpad, plane, C, offsets, taps, w_block, positions, o, positions);
+  if (width == 4) output_channels<T, 4, kAccumulate>(xpad, plane, C, offsets, taps, w_block, positions, o, positions);
+  if (width == 1) output_channels<T, 1, kAccumulate>(xpad, plane, C, offsets, taps, w_block, positions, o, positions);
 }
 
 // Where the stacked padded planes and the positions lie (see conv_direct.h).
@@ -152,6 +164,19 @@ void weight_grad_block(const T* xpad, const T* dy, int64_t dy_stride, const Padd
       for (int64_t lane = 0; lane < Vec<T>::lanes; ++lane) total += acc[ob][t][lane];
       sums[ob][t] = total;
     }
+}
+
+// Calls f(std::integral_constant<int, kTaps>{}, first) for runs of 3, 2 or 1 taps covering
+// [0, count): the weight-gradient kernel's tap count is a compile-time constant.
+template <typename F>
+void for_tap_runs(int64_t count, F&& f) {
+  for (int64_t first = 0; first < count;) {
+    const int64_t taps = std::min<int64_t>(3, count - first);
+    if (taps == 3) f(std::integral_constant<int, 3>{}, first);
+    if (taps == 2) f(std::integral_constant<int, 2>{}, first);
+    if (taps == 1) f(std::integral_constant<int, 1>{}, first);
+    first += taps;
+  }
 }
 
 // Registers: 8 channels x 3 taps of sums take 24 of AVX-512's 32 vector registers; AVX2 and SSE have 16.

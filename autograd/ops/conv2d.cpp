@@ -112,7 +112,8 @@ Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias,
     // its channel axes swapped, W'[c, o, kh, kw] = W[o, c, K_h-1-kh, K_w-1-kw], padding
     // d (K - 1) - p. It needs no col2im: computed directly (tensor/conv_direct.h) when small,
     // else by im2col + GEMM when C_out < C_in (its column matrix is then the smaller of the two).
-    const bool flippable = need_input && !pointwise && g.stride == Pair{1, 1} && g.padding[0] <= g.dilation[0] * (g.K_h - 1) &&
+    const bool flippable = need_input && !pointwise && g.stride == Pair{1, 1} &&
+                           g.padding[0] <= g.dilation[0] * (g.K_h - 1) &&
                            g.padding[1] <= g.dilation[1] * (g.K_w - 1);
     ConvGeometry g_flipped;
     Tensor w_flipped;
