@@ -9,6 +9,7 @@
 #include <cmath>
 #include <tuple>
 
+#include "support/golden_case.h"  // max_rel_error
 #include "tensor/conv_transpose_direct.h"
 #include "tensor/random.h"
 
@@ -61,14 +62,6 @@ void conv_transpose_backward_loop(const T* x, const T* grad_y, const T* w, const
               }
 }
 
-double worst_relative_error(const Tensor& got_tensor, const Tensor& want_tensor) {
-  const std::vector<double> got = got_tensor.to_vector(), want = want_tensor.to_vector();
-  double worst = 0.0;
-  for (size_t i = 0; i < got.size(); ++i)
-    worst = std::max(worst, std::abs(got[i] - want[i]) / std::max(1.0, std::abs(want[i])));
-  return worst;
-}
-
 }  // namespace
 
 TEST_CASE("conv_transpose2d_direct_backward equals the adjoint loop") {
@@ -104,8 +97,8 @@ TEST_CASE("conv_transpose2d_direct_backward equals the adjoint loop") {
     conv_transpose_backward_loop<T>(x.data<T>(), gy.data<T>(), w.data<T>(), g, C_in, gx_ref.data<T>(), gw_ref.data<T>());
   });
   const double tolerance = dtype == DType::Float64 ? 1e-13 : 1e-5;
-  CHECK(worst_relative_error(gx, gx_ref) < tolerance);
-  CHECK(worst_relative_error(gw, gw_ref) < tolerance);
+  CHECK(testing::max_rel_error(gx, gx_ref) < tolerance);
+  CHECK(testing::max_rel_error(gw, gw_ref) < tolerance);
 }
 
 TEST_CASE("the coursework's transposed convolutions take the direct backward") {
@@ -147,7 +140,7 @@ TEST_CASE("conv_transpose2d_direct equals the stamping loop") {
     conv_transpose2d_direct<T>(x.data<T>(), w.data<T>(), bias, g, C_in, y.data<T>());
     conv_transpose_loop<T>(x.data<T>(), w.data<T>(), bias, g, C_in, y_ref.data<T>());
   });
-  CHECK(worst_relative_error(y, y_ref) < (dtype == DType::Float64 ? 1e-13 : 1e-5));
+  CHECK(testing::max_rel_error(y, y_ref) < (dtype == DType::Float64 ? 1e-13 : 1e-5));
 }
 
 TEST_CASE("conv_transpose2d_direct is not used where its phases would not run on the direct kernel") {
