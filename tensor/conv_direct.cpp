@@ -26,7 +26,6 @@ void weight_grad_row(const T* xpad, const T* dy, int64_t dy_stride, const ConvGe
   });
 }
 
-
 }  // namespace
 
 bool conv2d_direct_applies(const ConvGeometry& g, int64_t C_out) {
@@ -83,7 +82,7 @@ void conv2d_direct_from_planes(const T* planes, const T* weight, const T* bias, 
 
 template <typename T>
 void conv2d_direct(const T* x, const T* weight, const T* bias, const ConvGeometry& g, int64_t C_out, T* y) {
-  T* planes = scratch_buffer<T>(4, g.C * padded_layout<T>(g).plane);
+  T* planes = scratch_buffer<T>(4, conv2d_direct_planes_size<T>(g));
   conv2d_direct_stack(x, g, planes);
   conv2d_direct_from_planes(planes, weight, bias, g, C_out, y);
 }
@@ -122,7 +121,7 @@ void conv2d_direct_weight_grad_from_planes(const T* x_planes, const T* grad_y, c
 
 template <typename T>
 void conv2d_direct_weight_grad(const T* x, const T* grad_y, const ConvGeometry& g, int64_t C_out, T* grad_weight) {
-  T* planes = scratch_buffer<T>(4, g.C * padded_layout<T>(g).plane);
+  T* planes = scratch_buffer<T>(4, conv2d_direct_planes_size<T>(g));
   conv2d_direct_stack(x, g, planes);
   conv2d_direct_weight_grad_from_planes<T>(planes, grad_y, nullptr, 0, g, C_out, grad_weight);
 }
