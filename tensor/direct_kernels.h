@@ -38,33 +38,46 @@ inline typename Vec<T>::type load(const T* p) {
   return v;
 }
 
-// The sums of `kOut` output channels at `lanes` positions from q on:
+// The sums of `kOut` output channels at kVecs · lanes positions from q on:
 //   out[ob][q + l] (+)= sum_c sum_tap w[c][tap][ob] · xpad[c][q + l + offsets[tap]]
 // w is this block's weights as [C][taps][kOut]: the kOut weights of one (c, tap) side by side.
 // kAccumulate adds onto out instead of overwriting it.
-template <typename T, int kOut, bool kAccumulate = false>
+template <typename T, int kOut, int kVecs, bool kAccumulate = false>
 void output_block(const T* xpad, int64_t plane, int64_t C, const int64_t* offsets, int64_t taps, const T* w,
                   int64_t q, T* out, int64_t out_stride) {
   using V = typename Vec<T>::type;
-  V sum[kOut] = {};
+  constexpr int64_t lanes = Vec<T>::lanes;
+  V sum[kOut][kVecs] = {};
   if (kAccumulate)
-    for (int ob = 0; ob < kOut; ++ob) sum[ob] = load(out + ob * out_stride + q);
+    for (int ob = 0; ob < kOut; ++ob)
+      for (int v = 0; v < kVecs; ++v) sum[ob][v] = load(out + ob * out_stride + q + v * lanes);
   for (int64_t c = 0; c < C; ++c) {
     const T* x = xpad + c * plane + q;
     for (int64_t tap = 0; tap < taps; ++tap, w += kOut) {
-      const V v = load(x + offsets[tap]);
-      for (int ob = 0; ob < kOut; ++ob) sum[ob] += w[ob] * v;
+      V in[kVecs];
+      for (int v = 0; v < kVecs; ++v) in[v] = load(x + offsets[tap] + v * lanes);
+      for (int ob = 0; ob < kOut; ++ob) {
+        const T weight = w[ob];
+        for (int v = 0; v < kVecs; ++v) sum[ob][v] += weight * in[v];
+      }
     }
   }
-  for (int ob = 0; ob < kOut; ++ob) std::memcpy(out + ob * out_stride + q, &sum[ob], sizeof(V));
+  for (int ob = 0; ob < kOut; ++ob)
+    for (int v = 0; v < kVecs; ++v) std::memcpy(out + ob * out_stride + q + v * lanes, &sum[ob][v], sizeof(V));
 }
 
-// Output channels [o, o + kOut) at every position of the stack.
+// Output channels [o, o + kOut) at every position of the stack: two vectors of positions at a
+// time (2 · kOut sums in registers: each loaded weight serves two multiply-adds, and 16
+// independent sums keep both multiply-add units busy), the last vector alone.
 template <typename T, int kOut, bool kAccumulate = false>
 void output_channels(const T* xpad, int64_t plane, int64_t C, const int64_t* offsets, int64_t taps, const T* w_block,
                      int64_t positions, T* out, int64_t out_stride) {
-  for (int64_t q = 0; q < positions; q += Vec<T>::lanes)
-    output_block<T, kOut, kAccumulate>(xpad, plane, C, offsets, taps, w_block, q, out, out_stride);
+  constexpr int64_t lanes = Vec<T>::lanes;
+  int64_t q = 0;
+  for (; q + 2 * lanes <= positions; q += 2 * lanes)
+    output_block<T, kOut, 2, kAccumulate>(xpad, plane, C, offsets, taps, w_block, q, out, out_stride);
+  for (; q < positions; q += lanes)
+    output_block<T, kOut, 1, kAccumulate>(xpad, plane, C, offsets, taps, w_block, q, out, out_stride);
 }
 
 // output_channels for one block of channel_blocks (width 8, 4 or 1, chosen at run time):
