@@ -5,7 +5,7 @@
 //   epoch_eval_ms  one epoch of the real loop, train_phase(): the batch loop plus the loss
 //                  on the whole training and validation sets after it, as every coursework
 //                  epoch does;
-//   evaluate_ms    those two whole-set losses alone (evaluate_loss, 512 rows at a time).
+//   evaluate_ms    those two whole-set losses alone (evaluate_loss, kEvalChunk rows at a time).
 // And Task 2 (graph/): the whole analysis of the first 400 cells over Features 1–10.
 #include <cmath>
 #include <memory>
@@ -90,8 +90,8 @@ struct EpochCase {
   // The whole-set evaluations alone, as train_phase runs them after each epoch.
   void evaluate() {
     LossParts parts;
-    evaluate_loss(loss, splits().train, 512, &parts);
-    evaluate_loss(loss, splits().val, 512, &parts);
+    evaluate_loss(loss, splits().train, kEvalChunk, &parts);
+    evaluate_loss(loss, splits().val, kEvalChunk, &parts);
   }
 
   // One epoch of the real loop, whole-set evaluations included.

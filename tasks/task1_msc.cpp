@@ -87,7 +87,7 @@ json search_alpha(Task1Context& ctx, double alpha, std::ostream* out) {
   const TrainResult r = train_phase(net->parameters(), loss, ctx.train(), ctx.val(), options);
   ctx.record_seconds(phase, r.seconds);
   LossParts parts;  // the restored weights' validation MSE_regress: α's score
-  evaluate_loss(loss, ctx.val(), 512, &parts);
+  evaluate_loss(loss, ctx.val(), kEvalChunk, &parts);
   if (out != nullptr) {
     *out << phase << ": validation MSE_regress of the restored epoch " << r.best_epoch << ": " << parts["mse_regress"]
          << "\n";
