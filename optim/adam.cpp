@@ -74,24 +74,38 @@ void Adam::step() {
       const T bc2_sqrt = T(bias_correction2_sqrt), eps_t = T(eps);
       const T shrink = T(1 - lr * weight_decay);
       const int64_t n = param.numel();
+      // The options as local constants: read through `this`, the compiler must assume the
+      // stores to θ, m and v may change them, and cannot vectorise the loop.
+      const bool maximize = options_.maximize, decoupled = decoupled_weight_decay_, coupled = weight_decay != 0;
       // NOTE: std::fma where PyTorch's CPU kernels fuse (add_ with alpha, addcmul_): with it,
       // float64 results are bit-identical to PyTorch 1.13's on the golden trajectories.
+      const auto update = [&](int64_t k, T g, T v_used) {
+        m[k] = std::fma(g, one_minus_b1, m[k] * b1);      // m.mul_(β1).add_(g, alpha=1 − β1)
+        const T denom = std::sqrt(v_used) / bc2_sqrt + eps_t;  // (v.sqrt() / √bc2).add_(eps)
+        theta[k] = theta[k] + neg_step_size * m[k] / denom;  // θ.addcdiv_(m, denom, value=−step_size)
+      };
+      if (!maximize && !decoupled && !coupled && v_max == nullptr) {  // plain Adam: one vectorised loop
+        for (int64_t k = 0; k < n; ++k) {
+          const T g = g_in[k];
+          v[k] = std::fma(one_minus_b2 * g, g, v[k] * b2);
+          update(k, g, v[k]);
+        }
+        return;
+      }
       for (int64_t k = 0; k < n; ++k) {
-        T g = options_.maximize ? -g_in[k] : g_in[k];
-        if (decoupled_weight_decay_) {
+        T g = maximize ? -g_in[k] : g_in[k];
+        if (decoupled) {
           theta[k] = theta[k] * shrink;                   // θ.mul_(1 − lr·wd)
-        } else if (weight_decay != 0) {
+        } else if (coupled) {
           g = std::fma(theta[k], decay, g);               // g.add(θ, alpha=wd)
         }
-        m[k] = std::fma(g, one_minus_b1, m[k] * b1);      // m.mul_(β1).add_(g, alpha=1 − β1)
         v[k] = std::fma(one_minus_b2 * g, g, v[k] * b2);  // v.mul_(β2).addcmul_(g, g, value=1 − β2)
         T v_used = v[k];
         if (v_max != nullptr) {  // torch.maximum(v̂, v, out=v̂): a NaN propagates
           if (!(v[k] <= v_max[k])) v_max[k] = v[k];
           v_used = v_max[k];
         }
-        const T denom = std::sqrt(v_used) / bc2_sqrt + eps_t;  // (v.sqrt() / √bc2).add_(eps)
-        theta[k] = theta[k] + neg_step_size * m[k] / denom;  // θ.addcdiv_(m, denom, value=−step_size)
+        update(k, g, v_used);
       }
     });
   }
