@@ -70,14 +70,9 @@ void conv2d_direct_from_planes(const T* planes, const T* weight, const T* bias, 
                             w_blocks.data() + b.first * C * taps, l.positions, out);
   // Keep each image's outputs, plus the bias.
   for (int64_t n = 0; n < g.N; ++n)
-    for (int64_t o = 0; o < C_out; ++o) {
-      const T b = bias ? bias[o] : T(0);
-      for (int64_t oh = 0; oh < g.H_out; ++oh) {
-        const T* src = out + o * l.positions + l.output_at(n, oh);
-        T* dst = y + ((n * C_out + o) * g.H_out + oh) * g.W_out;
-        for (int64_t ow = 0; ow < g.W_out; ++ow) dst[ow] = src[ow] + b;
-      }
-    }
+    for (int64_t o = 0; o < C_out; ++o)
+      store_plane(out + o * l.positions, l, n, g.H_out, g.W_out, bias ? bias[o] : T(0),
+                  y + (n * C_out + o) * g.H_out * g.W_out);
 }
 
 template <typename T>

@@ -215,10 +215,7 @@ void conv_transpose2d_direct_backward(const T* x, const T* grad_y, const T* weig
     }
     for (int64_t n = 0; n < g.N; ++n)
       for (int64_t c = 0; c < C_in; ++c)
-        for (int64_t ih = 0; ih < g.H_out; ++ih) {
-          const T* src = out + c * l.positions + l.output_at(n, ih);
-          std::copy(src, src + g.W_out, grad_x + ((n * C_in + c) * g.H_out + ih) * g.W_out);
-        }
+        store_plane(out + c * l.positions, l, n, g.H_out, g.W_out, T(0), grad_x + (n * C_in + c) * g.H_out * g.W_out);
   }
   if (grad_weight != nullptr) {
     // dL/dW[c][o][r + j s] = sum_n sum_ih x[n][c][ih] · dy_r[n][o][ih + j]: x laid at the output positions

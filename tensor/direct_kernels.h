@@ -136,6 +136,33 @@ inline void stack_images(const T* x, const ConvGeometry& g, const PaddedLayout& 
                     x + ((n * g.C + c) * g.H + h) * g.W, static_cast<size_t>(g.W) * sizeof(T));
 }
 
+// One channel's outputs from the stack into an image plane, plus `add`:
+//   dst[oh][ow] = out[output_at(n, oh) + ow] + add     (oh < H_out, ow < W_out; dst dense)
+// A 10-wide row is shorter than a vector, and a plain loop over it runs lane by lane; here each
+// row is written with whole vectors that may run past its end into the next row (which is
+// written after it), except where a vector would read or write past the last row: those
+// values go one by one. Nothing outside the plane's H_out · W_out values is written.
+template <typename T>
+inline void store_plane(const T* out, const PaddedLayout& l, int64_t n, int64_t H_out, int64_t W_out, T add, T* dst) {
+  using V = typename Vec<T>::type;
+  constexpr int64_t lanes = Vec<T>::lanes;
+  const int64_t vectors = (W_out + lanes - 1) / lanes, span = vectors * lanes;
+  const T* src = out + l.output_at(n, 0);
+  const int64_t src_end = (H_out - 1) * l.Wp + W_out, dst_end = H_out * W_out;  // one past the last value
+  for (int64_t oh = 0; oh < H_out; ++oh) {
+    const T* s = src + oh * l.Wp;
+    T* d = dst + oh * W_out;
+    if (oh * l.Wp + span <= src_end && oh * W_out + span <= dst_end) {
+      for (int64_t v = 0; v < vectors; ++v) {
+        const V sum = load(s + v * lanes) + add;
+        std::memcpy(d + v * lanes, &sum, sizeof(V));
+      }
+    } else {
+      for (int64_t ow = 0; ow < W_out; ++ow) d[ow] = s[ow] + add;
+    }
+  }
+}
+
 // Output channels in blocks of `widest` (8 or 4), then 4, then 1.
 struct ChannelBlock {
   int64_t first, width;

@@ -62,6 +62,7 @@ TEST_CASE("conv2d_direct equals the plain seven-deep loop") {
       Row{4, 7, {2, 2}, {0, 0}, {3, 3}},     // even kernel, no padding
       Row{2, 4, {3, 3}, {3, 4}, {2, 3}},     // padding larger than the kernel
       Row{5, 9, {5, 5}, {2, 2}, {1, 17}},    // one-row image
+      Row{3, 8, {3, 3}, {1, 1}, {4, 21}},    // rows wider than a vector: stored two vectors a row
       Row{3, 4, {4, 3}, {0, 0}, {4, 3}},     // kernel as large as the input: one output pixel
       Row{2, 12, {2, 4}, {1, 2}, {6, 5}},    // dL/dW: rows of 4 taps = 3 + 1
       Row{2, 6, {3, 5}, {1, 1}, {8, 8}},     // dL/dW: rows of 5 taps = 3 + 2
