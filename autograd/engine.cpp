@@ -41,37 +41,29 @@ void accumulate(std::unordered_map<const VariableImpl*, Tensor>& grads, const Va
   if (!inserted) it->second = add(it->second, grad);
 }
 
-}  // namespace
-
-void Variable::backward() const {
-  CONVGRAD_CHECK(numel() == 1, "backward: expected a one-element output (or an explicit gradient), but got shape ",
-                 shape_str(shape()));
-  backward(Tensor::ones(shape(), dtype()));
-}
-
-void Variable::backward(const Tensor& grad_output) const {
-  CONVGRAD_CHECK(requires_grad(), "backward: expected an output that requires grad, but got one that does not "
+// The reverse sweep from `root` (seeded with grad_output). `on_total(var, grad)` receives each
+// Variable's total gradient once it is complete (all its consumers done); leaves end there.
+template <typename OnTotal>
+void reverse_sweep(const Variable& root, const Tensor& grad_output, OnTotal on_total) {
+  CONVGRAD_CHECK(root.requires_grad(), "backward: expected an output that requires grad, but got one that does not "
                  "(no input requires grad, or it was made under NoGradGuard)");
-  CONVGRAD_CHECK(grad_output.shape() == shape(), "backward: expected a gradient of shape ", shape_str(shape()),
-                 ", but got ", shape_str(grad_output.shape()));
-  check_same_dtype(data(), grad_output, "backward");
+  CONVGRAD_CHECK(grad_output.shape() == root.shape(), "backward: expected a gradient of shape ",
+                 shape_str(root.shape()), ", but got ", shape_str(grad_output.shape()));
+  check_same_dtype(root.data(), grad_output, "backward");
   NoGradGuard no_grad;  // backward functions compute with Tensors; record nothing
 
-  const std::vector<Variable> order = topological_order(*this);
+  const std::vector<Variable> order = topological_order(root);
   std::unordered_map<const VariableImpl*, Tensor> grads;
-  grads.emplace(id(), grad_output);
+  grads.emplace(root.id(), grad_output);
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     const Variable& var = *it;
     auto found = grads.find(var.id());
     if (found == grads.end()) continue;
     const Tensor grad = found->second;
     grads.erase(found);
+    on_total(var, grad);
     const auto& fn = var.grad_fn();
-    if (!fn) {  // a leaf: accumulate into .grad
-      Tensor total = var.grad().defined() ? add(var.grad(), grad) : grad.clone();
-      const_cast<Variable&>(var).set_grad(total);
-      continue;
-    }
+    if (!fn) continue;  // a leaf
     const Grads input_grads = fn->backward(grad);
     CONVGRAD_CHECK(input_grads.size() == fn->inputs.size(), fn->name, ": backward returned ",
                    input_grads.size(), " gradients, but the op has ", fn->inputs.size(), " inputs");
@@ -84,6 +76,36 @@ void Variable::backward(const Tensor& grad_output) const {
       accumulate(grads, input, input_grads[i]);
     }
   }
+}
+
+}  // namespace
+
+void Variable::backward() const {
+  CONVGRAD_CHECK(numel() == 1, "backward: expected a one-element output (or an explicit gradient), but got shape ",
+                 shape_str(shape()));
+  backward(Tensor::ones(shape(), dtype()));
+}
+
+void Variable::backward(const Tensor& grad_output) const {
+  reverse_sweep(*this, grad_output, [](const Variable& var, const Tensor& grad) {
+    if (var.grad_fn()) return;
+    // a leaf: accumulate into .grad
+    Tensor total = var.grad().defined() ? add(var.grad(), grad) : grad.clone();
+    const_cast<Variable&>(var).set_grad(total);
+  });
+}
+
+std::vector<Tensor> gradients(const Variable& output, const std::vector<Variable>& inputs, const Tensor& grad_output) {
+  std::unordered_map<const VariableImpl*, size_t> wanted;
+  for (size_t i = 0; i < inputs.size(); ++i) wanted.emplace(inputs[i].id(), i);
+  std::vector<Tensor> result(inputs.size());
+  reverse_sweep(output, grad_output, [&](const Variable& var, const Tensor& grad) {
+    const auto found = wanted.find(var.id());
+    if (found != wanted.end()) result[found->second] = grad;
+  });
+  // An input listed twice gets its gradient in both places.
+  for (size_t i = 0; i < inputs.size(); ++i) result[i] = result[wanted.at(inputs[i].id())];
+  return result;
 }
 
 }  // namespace convgrad

@@ -96,6 +96,13 @@ struct VariableImpl {
 // forward with Tensors, then hand make_result the backward as a lambda.
 Variable make_result(const char* name, Tensor value, std::vector<Variable> inputs, BackwardFn backward);
 
+// d(output)/d(inputs[i]), weighted by grad_output (of output's shape), as torch.autograd.grad:
+// the same sweep as output.backward(grad_output), but the gradients are returned (undefined
+// for an input the output does not depend on) and no leaf's .grad changes. Graphs built on
+// different threads may share leaves (a model's parameters): each thread gets its own
+// gradients, and the caller adds them up in an order of its choosing (tasks/training.cpp).
+std::vector<Tensor> gradients(const Variable& output, const std::vector<Variable>& inputs, const Tensor& grad_output);
+
 // Grad mode: whether ops record the graph. Thread-local, on by default.
 bool is_grad_enabled();
 void set_grad_enabled(bool enabled);

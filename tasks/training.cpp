@@ -1,5 +1,6 @@
 #include "tasks/training.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -10,6 +11,9 @@
 #include <unistd.h>
 
 #include "optim/adam.h"
+#include "tensor/blas.h"
+#include "tensor/elementwise.h"
+#include "tensor/parallel_tasks.h"
 #include "tensor/random.h"
 
 namespace convgrad {
@@ -124,22 +128,47 @@ bool is_terminal(std::ostream* out) {
 
 }  // namespace
 
+namespace {
+
+// Rows [begin, end) of `set` (in file order) as a Batch of new tensors.
+Batch batch_of_rows(const Examples& set, int64_t begin, int64_t end) {
+  const auto rows_of = [&](const Tensor& from) {
+    Shape shape = from.shape();
+    shape[0] = end - begin;
+    Tensor into = Tensor::empty(shape, from.dtype());
+    gather_rows(from, {}, begin, end, into);
+    return into;
+  };
+  return Batch{Variable(rows_of(set.x)), set.y.defined() ? Variable(rows_of(set.y)) : Variable()};
+}
+
+// The chunks of a whole set: chunk k is rows [k · size, min(rows, (k + 1) · size)).
+int64_t chunk_count(int64_t rows, int64_t size) { return (rows + size - 1) / size; }
+
+}  // namespace
+
+// The chunks are independent, so they run as tasks (tensor/parallel_tasks.h) and are added
+// up in chunk order afterwards: the same value on any number of threads.
 double evaluate_loss(const LossFn& loss, const Examples& set, int64_t chunk, LossParts* parts) {
   const int64_t rows = set.rows();
   CONVGRAD_CHECK(rows > 0, "evaluate_loss: expected a non-empty set, but got 0 rows");
-  NoGradGuard no_grad;
-  BatchBuffers buffers(set, chunk);
+  CONVGRAD_CHECK(chunk >= 1, "evaluate_loss: expected chunk >= 1, but got ", chunk);
+  const int64_t chunks = chunk_count(rows, chunk);
+  std::vector<double> values(static_cast<size_t>(chunks));
+  std::vector<LossParts> chunk_parts(static_cast<size_t>(chunks));
+  run_tasks(chunks, [&](int64_t k) {
+    NoGradGuard no_grad;  // on this task's thread
+    const Batch batch = batch_of_rows(set, k * chunk, std::min(rows, (k + 1) * chunk));
+    values[k] = loss(batch, parts ? &chunk_parts[k] : nullptr).item();
+  });
+  // A per-sample mean over each chunk, weighted by its share of the rows: the set's mean.
   double total = 0.0;
-  LossParts chunk_parts;
   if (parts) parts->clear();
-  for (int64_t begin = 0; begin < rows; begin += chunk) {
-    const int64_t end = std::min(rows, begin + chunk);
-    const double weight = static_cast<double>(end - begin) / static_cast<double>(rows);
-    chunk_parts.clear();
-    // A per-sample mean over the chunk, weighted by its share of the rows: the set's mean.
-    total += loss(buffers.gather({}, begin, end), parts ? &chunk_parts : nullptr).item() * weight;
+  for (int64_t k = 0; k < chunks; ++k) {
+    const double weight = static_cast<double>(std::min(rows, (k + 1) * chunk) - k * chunk) / static_cast<double>(rows);
+    total += values[k] * weight;
     if (parts) {
-      for (const auto& [name, value] : chunk_parts) (*parts)[name] += value * weight;
+      for (const auto& [name, value] : chunk_parts[k]) (*parts)[name] += value * weight;
     }
   }
   return total;
@@ -148,24 +177,65 @@ double evaluate_loss(const LossFn& loss, const Examples& set, int64_t chunk, Los
 Tensor map_batches(const std::function<Variable(const Batch&)>& fn, const Examples& set, int64_t chunk) {
   const int64_t rows = set.rows();
   CONVGRAD_CHECK(rows > 0, "map_batches: expected a non-empty set, but got 0 rows");
-  NoGradGuard no_grad;
-  BatchBuffers buffers(set, chunk);
-  Tensor out;
-  size_t row_bytes = 0;
-  for (int64_t begin = 0; begin < rows; begin += chunk) {
-    const int64_t end = std::min(rows, begin + chunk);
-    const Tensor y = fn(buffers.gather({}, begin, end)).data();
+  CONVGRAD_CHECK(chunk >= 1, "map_batches: expected chunk >= 1, but got ", chunk);
+  const int64_t chunks = chunk_count(rows, chunk);
+  std::vector<Tensor> outputs(static_cast<size_t>(chunks));
+  run_tasks(chunks, [&](int64_t k) {
+    NoGradGuard no_grad;
+    const int64_t begin = k * chunk, end = std::min(rows, begin + chunk);
+    const Tensor y = fn(batch_of_rows(set, begin, end)).data();
     CONVGRAD_CHECK(y.dim() >= 1 && y.size(0) == end - begin, "map_batches: expected an output with ", end - begin,
                    " rows, but got ", shape_str(y.shape()));
-    if (!out.defined()) {
-      Shape shape = y.shape();
-      shape[0] = rows;
-      out = Tensor::empty(shape, y.dtype());
-      row_bytes = static_cast<size_t>(y.numel() / y.size(0)) * dtype_size(y.dtype());
-    }
-    std::memcpy(static_cast<char*>(out.raw_data()) + begin * row_bytes, y.raw_data(), row_bytes * (end - begin));
+    outputs[k] = y;
+  });
+  Shape shape = outputs[0].shape();
+  shape[0] = rows;
+  Tensor out = Tensor::empty(shape, outputs[0].dtype());
+  const size_t row_bytes = static_cast<size_t>(outputs[0].numel() / outputs[0].size(0)) * dtype_size(out.dtype());
+  for (int64_t k = 0; k < chunks; ++k) {
+    const Tensor& y = outputs[k];
+    CONVGRAD_CHECK(y.dtype() == out.dtype() && static_cast<size_t>(y.numel()) * dtype_size(y.dtype()) ==
+                                                   row_bytes * static_cast<size_t>(y.size(0)),
+                   "map_batches: expected every chunk's output like the first's ", shape_str(outputs[0].shape()),
+                   ", but got ", shape_str(y.shape()));
+    std::memcpy(static_cast<char*>(out.raw_data()) + k * chunk * row_bytes, y.raw_data(), row_bytes * y.size(0));
   }
   return out;
+}
+
+double batch_gradients(const std::vector<Variable>& params, const LossFn& loss, const Batch& batch, int parts) {
+  const int64_t n = batch.size();
+  parts = static_cast<int>(std::clamp<int64_t>(parts, 1, n));
+  std::vector<Variable> targets = params;
+  if (parts == 1) {
+    const Variable value = loss(batch, nullptr);
+    for (Variable& p : targets) p.zero_grad();
+    value.backward();
+    return value.item();
+  }
+  const Examples rows{batch.x.data(), batch.y.defined() ? batch.y.data() : Tensor()};
+  const auto first_row = [&](int64_t k) { return n * k / parts; };
+  std::vector<double> values(static_cast<size_t>(parts));
+  std::vector<std::vector<Tensor>> grads(static_cast<size_t>(parts));
+  run_tasks(parts, [&](int64_t k) {
+    const Variable value = loss(batch_of_rows(rows, first_row(k), first_row(k + 1)), nullptr);
+    values[k] = value.item();
+    const double share = static_cast<double>(first_row(k + 1) - first_row(k)) / static_cast<double>(n);
+    grads[k] = gradients(value, params, Tensor::full(value.shape(), share, value.dtype()));
+  });
+  double total = 0.0;
+  for (int k = 0; k < parts; ++k)
+    total += values[k] * static_cast<double>(first_row(k + 1) - first_row(k)) / static_cast<double>(n);
+  for (size_t i = 0; i < targets.size(); ++i) {
+    Tensor sum;
+    for (int k = 0; k < parts; ++k) {
+      const Tensor& g = grads[k][i];
+      if (g.defined()) sum = sum.defined() ? add(sum, g) : g;
+    }
+    if (sum.defined()) targets[i].set_grad(sum);
+    else targets[i].zero_grad();
+  }
+  return total;
 }
 
 // ---- the loop ----
@@ -202,6 +272,7 @@ TrainResult train_phase(const std::vector<Variable>& params, const LossFn& loss,
   const int64_t rows = train.rows();
   CONVGRAD_CHECK(rows > 0, o.phase, ": expected training rows, but got 0");
   CONVGRAD_CHECK(o.batch_size >= 1, o.phase, ": expected batch_size >= 1, but got ", o.batch_size);
+  CONVGRAD_CHECK(o.batch_parts >= 1, o.phase, ": expected batch_parts >= 1, but got ", o.batch_parts);
   CONVGRAD_CHECK(o.max_epochs >= 1, o.phase, ": expected max_epochs >= 1, but got ", o.max_epochs);
   CONVGRAD_CHECK(!o.early_stopping || val.rows() > 0, o.phase,
                  ": expected validation rows for early stopping, but got 0");
@@ -244,13 +315,10 @@ TrainResult train_phase(const std::vector<Variable>& params, const LossFn& loss,
     int64_t batch_index = 0;
     for (int64_t begin = 0; begin < rows; begin += o.batch_size, ++batch_index) {
       const int64_t end = std::min(rows, begin + o.batch_size);
-      optimizer.zero_grad();
-      const Variable batch_loss = loss(buffers.gather(order, begin, end), nullptr);
-      const double value = batch_loss.item();
+      const double value = batch_gradients(params, loss, buffers.gather(order, begin, end), o.batch_parts);
       const std::string where = str_cat("at epoch ", epoch, ", batch ", batch_index + 1, " (positions ", begin, "..",
                                         end - 1, " of the epoch's row order)");
       if (!std::isfinite(value)) stop_non_finite(str_cat("expected a finite loss, but got ", value_str(value), " ", where));
-      batch_loss.backward();
       for (size_t i = 0; i < params.size(); ++i) {  // before the step: never apply a non-finite update
         const Tensor& grad = params[i].grad();
         const int64_t bad = grad.defined() ? first_non_finite(grad) : -1;

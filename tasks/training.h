@@ -104,6 +104,12 @@ struct TrainOptions {
   bool shuffle = true;             // off: every epoch in file order
   uint64_t shuffle_seed = 0;
   int64_t eval_chunk = kEvalChunk;  // rows per forward pass when evaluating a whole set
+  // Parts per batch (batch_gradients): with 2 on 2 threads, each batch's halves train side
+  // by side. The loss is then called from several threads at once (so it must not change
+  // shared state), and float32 results differ in the last bits from 1 part. The coursework
+  // keeps 1: its phases run side by side instead (tasks/phase_jobs.h), and its numbers do
+  // not depend on --threads.
+  int batch_parts = 1;
   std::ostream* progress = nullptr;  // the updating progress line and the stop message (null = quiet)
   std::vector<std::string> param_names;  // names of the params, for errors (empty: by position)
   std::function<void()> on_non_finite;   // after the last good weights are back (see the top)
@@ -128,12 +134,24 @@ TrainResult train_phase(const std::vector<Variable>& params, const LossFn& loss,
                         const Examples& val, const TrainOptions& options);
 
 // The loss (and its parts) on a whole set, without a graph, `chunk` rows per forward pass:
-// sum over chunks of loss_chunk * rows_chunk / rows.
+// sum over chunks of loss_chunk * rows_chunk / rows. The chunks are tasks on the threads
+// (tensor/parallel_tasks.h), added up in chunk order: the same value on any number of
+// threads; with more than one, `loss` is called from several threads at once.
 double evaluate_loss(const LossFn& loss, const Examples& set, int64_t chunk = kEvalChunk, LossParts* parts = nullptr);
 
 // Runs fn on a whole set, `chunk` rows at a time, without a graph, and stacks the outputs
-// (each [rows_chunk, ...]) into one tensor [rows, ...]. For predictions and latents.
+// (each [rows_chunk, ...]) into one tensor [rows, ...]. For predictions and latents. The
+// chunks are tasks, as in evaluate_loss.
 Tensor map_batches(const std::function<Variable(const Batch&)>& fn, const Examples& set, int64_t chunk = kEvalChunk);
+
+// One training step's gradients: sets the parameters' .grad to dL/dθ of `batch` (a mean over
+// its rows) and returns L. parts = 1: one forward and backward. parts > 1: the batch's rows in `parts` contiguous parts, each a task on its own
+// thread (tensor/parallel_tasks.h) with its own graph; part k's loss, a mean over its n_k
+// rows, is weighted by n_k / n, so that
+//   dL/dθ = sum_k (n_k / n) · dL_k/dθ        (added in part order)
+// — the same gradients in another summation order (float32 results differ in the last bits
+// from one part, and are the same for the same number of parts whichever thread ran which).
+double batch_gradients(const std::vector<Variable>& params, const LossFn& loss, const Batch& batch, int parts);
 
 // Copies rows `order[begin, end)` of `from` into `into` (preallocated, [end - begin, ...]).
 void gather_rows(const Tensor& from, const std::vector<int64_t>& order, int64_t begin, int64_t end, Tensor& into);

@@ -9,6 +9,7 @@
 
 #include "autograd/functions.h"
 #include "tasks/training.h"
+#include "tensor/blas.h"
 
 using namespace convgrad;
 
@@ -211,4 +212,69 @@ TEST_CASE("evaluate_loss and map_batches: chunks combine into the whole set's va
   REQUIRE(doubled.shape() == Shape{n, 1});
   for (int64_t i = 0; i < n; ++i) CHECK(doubled.to_vector()[i] == 2.0 * values[i]);
   CHECK(is_grad_enabled());  // the guards restored grad mode
+}
+
+TEST_CASE("evaluate_loss and map_batches give the same numbers on 1 and 2 threads") {
+  const int64_t n = 1000;
+  std::vector<double> values(n);
+  for (int64_t i = 0; i < n; ++i) values[i] = std::cos(0.17 * static_cast<double>(i));
+  Examples set{Tensor::from_vector(values, {n, 1}, DType::Float32), Tensor::from_vector(values, {n}, DType::Float32)};
+  const LossFn loss = [](const Batch& b, LossParts* parts) {
+    if (parts) (*parts)["mean_y"] = mean(b.y).item();
+    return mean(square(b.x - 0.25));
+  };
+  const int before = get_num_threads();
+  set_num_threads(1);
+  LossParts parts_one, parts_two;
+  const double one = evaluate_loss(loss, set, 64, &parts_one);
+  const Tensor mapped_one = map_batches([](const Batch& b) { return b.x * 3.0; }, set, 64);
+  set_num_threads(2);
+  const double two = evaluate_loss(loss, set, 64, &parts_two);
+  const Tensor mapped_two = map_batches([](const Batch& b) { return b.x * 3.0; }, set, 64);
+  set_num_threads(before);
+  CHECK(one == two);  // chunks added in chunk order, whatever thread ran them
+  CHECK(parts_one == parts_two);
+  CHECK(mapped_one.to_vector() == mapped_two.to_vector());
+  CHECK(is_grad_enabled());
+}
+
+TEST_CASE("batch_gradients: a batch in parts gives the one-pass gradients, the same on 1 and 2 threads") {
+  // L = mean over rows of (w · x_r + b − y_r)², float64: the parts' weighted gradients add up
+  // to the whole batch's, up to rounding.
+  const int64_t n = 13;
+  std::vector<double> xs(n * 3), ys(n);
+  for (int64_t i = 0; i < n * 3; ++i) xs[i] = std::sin(1.3 * static_cast<double>(i));
+  for (int64_t i = 0; i < n; ++i) ys[i] = std::cos(0.7 * static_cast<double>(i));
+  const Batch batch{Variable(Tensor::from_vector(xs, {n, 3}, DType::Float64)),
+                    Variable(Tensor::from_vector(ys, {n}, DType::Float64))};
+  Variable w(Tensor::from_vector({0.3, -0.2, 0.5}, {3, 1}, DType::Float64), true);
+  Variable b(Tensor::full({1}, 0.1, DType::Float64), true);
+  Variable unused(Tensor::full({2}, 1.0, DType::Float64), true);
+  const LossFn loss = [&](const Batch& part, LossParts*) {
+    return mean(square(reshape(matmul(part.x, w) + b, {-1}) - part.y));
+  };
+  const std::vector<Variable> params{w, b, unused};
+  const auto grads_of = [&](int parts) {
+    const double value = batch_gradients(params, loss, batch, parts);
+    std::vector<double> g = w.grad().to_vector();
+    g.push_back(b.grad().item());
+    g.push_back(value);
+    CHECK_FALSE(unused.grad().defined());  // not reached: no gradient, as with backward()
+    return g;
+  };
+  const int before = get_num_threads();
+  set_num_threads(1);
+  const std::vector<double> whole = grads_of(1);
+  const std::vector<double> three_on_one = grads_of(3);
+  set_num_threads(2);
+  const std::vector<double> three_on_two = grads_of(3);
+  const std::vector<double> two_on_two = grads_of(2);
+  set_num_threads(before);
+  CHECK(three_on_one == three_on_two);  // the same parts, whichever thread ran them
+  for (size_t i = 0; i < whole.size(); ++i) {
+    CHECK(three_on_two[i] == Approx(whole[i]).epsilon(1e-13));
+    CHECK(two_on_two[i] == Approx(whole[i]).epsilon(1e-13));
+  }
+  // A fresh step sets .grad rather than adding to the last one.
+  CHECK(grads_of(2) == two_on_two);
 }

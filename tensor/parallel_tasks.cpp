@@ -1,0 +1,173 @@
+#include "tensor/parallel_tasks.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "tensor/blas.h"
+
+namespace convgrad {
+
+namespace {
+
+thread_local bool inside_task = false;
+
+// Sets this thread's OpenMP threads to 1 while it runs tasks, and marks it as inside one.
+class TaskScope {
+ public:
+  TaskScope() : threads_(omp_get_max_threads()), was_inside_(inside_task) {
+    omp_set_num_threads(1);
+    inside_task = true;
+  }
+  ~TaskScope() {
+    inside_task = was_inside_;
+    omp_set_num_threads(threads_);
+  }
+  TaskScope(const TaskScope&) = delete;
+  TaskScope& operator=(const TaskScope&) = delete;
+
+ private:
+  int threads_;
+  bool was_inside_;
+};
+
+// One job at a time (run_tasks is called from one thread at a time: the training loop).
+// `claims` holds the job's number in its high 32 bits and the next task to take in the low
+// 32: a helper takes task i of job j by changing (j, i) to (j, i + 1) in one compare-and-swap,
+// so a helper that woke late for an earlier job can never take a task of the current one
+// with the earlier job's function.
+class Pool {
+ public:
+  static Pool& instance() {
+    static Pool pool;
+    return pool;
+  }
+
+  void run(int64_t count, const std::function<void(int64_t)>& task, int helpers) {
+    start_helpers(helpers);
+    errors_.assign(static_cast<size_t>(count), nullptr);
+    failed_.store(false);
+    done_.store(0);
+    task_.store(&task, std::memory_order_relaxed);
+    count_.store(count, std::memory_order_relaxed);
+    helpers_allowed_.store(helpers, std::memory_order_relaxed);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      ++job_;
+      claims_.store(job_ << 32, std::memory_order_release);
+    }
+    wake_.notify_all();
+    const uint64_t job = job_;
+    while (work_on(job)) {
+    }
+    // Every task is taken now; wait for those a helper is still running.
+    while (done_.load(std::memory_order_acquire) < count) std::this_thread::yield();
+    for (const std::exception_ptr& e : errors_) {
+      if (e) std::rethrow_exception(e);
+    }
+  }
+
+  ~Pool() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
+
+ private:
+  void start_helpers(int helpers) {
+    while (static_cast<int>(threads_.size()) < helpers) {
+      const int index = static_cast<int>(threads_.size());
+      threads_.emplace_back([this, index] { helper(index); });
+    }
+  }
+
+  // Takes and runs one task of `job`; false when none is left (or the job is over).
+  bool work_on(uint64_t job) {
+    uint64_t claims = claims_.load(std::memory_order_acquire);
+    for (;;) {
+      if (claims >> 32 != job) return false;
+      const int64_t next = static_cast<int64_t>(claims & 0xffffffffu);
+      const std::function<void(int64_t)>* task = task_.load(std::memory_order_relaxed);
+      if (next >= count_.load(std::memory_order_relaxed)) return false;
+      if (claims_.compare_exchange_weak(claims, claims + 1, std::memory_order_acq_rel)) {
+        if (!failed_.load(std::memory_order_relaxed)) {
+          try {
+            TaskScope scope;
+            (*task)(next);
+          } catch (...) {
+            errors_[static_cast<size_t>(next)] = std::current_exception();
+            failed_.store(true);
+          }
+        }
+        done_.fetch_add(1, std::memory_order_acq_rel);
+        return true;
+      }
+    }
+  }
+
+  void helper(int index) {
+    omp_set_num_threads(1);
+    uint64_t seen = 0;  // the last job this helper looked at
+    for (;;) {
+      // Spin briefly first: the training loop hands out a batch every few hundred µs, and
+      // waking a sleeping thread takes tens of µs.
+      uint64_t job = claims_.load(std::memory_order_acquire) >> 32;
+      const auto spin_until = std::chrono::steady_clock::now() + std::chrono::microseconds(500);
+      while (job == seen && std::chrono::steady_clock::now() < spin_until) {
+        std::this_thread::yield();
+        job = claims_.load(std::memory_order_acquire) >> 32;
+      }
+      if (job == seen) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [&] { return stop_ || job_ != seen; });
+        if (stop_) return;
+        job = job_;
+      }
+      seen = job;
+      if (index < helpers_allowed_.load(std::memory_order_relaxed)) {
+        while (work_on(job)) {
+        }
+      }
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (stop_) return;
+    }
+  }
+
+  std::mutex mutex_;  // guards job_ and stop_ (for the sleeping helpers)
+  std::condition_variable wake_;
+  uint64_t job_ = 0;
+  bool stop_ = false;
+  std::atomic<uint64_t> claims_{0};
+  std::atomic<const std::function<void(int64_t)>*> task_{nullptr};
+  std::atomic<int64_t> count_{0};
+  std::atomic<int> helpers_allowed_{0};
+  std::atomic<int64_t> done_{0};
+  std::atomic<bool> failed_{false};
+  std::vector<std::exception_ptr> errors_;  // slot i written only by the thread that took task i
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace
+
+void run_tasks(int64_t count, const std::function<void(int64_t)>& task) {
+  const int helpers = static_cast<int>(std::min<int64_t>(get_num_threads(), count)) - 1;
+  if (count <= 0) return;
+  if (inside_task || helpers <= 0 || count > 0xffffffff) {
+    TaskScope scope;
+    for (int64_t i = 0; i < count; ++i) task(i);
+    return;
+  }
+  Pool::instance().run(count, task, helpers);
+}
+
+}  // namespace convgrad
