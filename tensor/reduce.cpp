@@ -49,6 +49,26 @@ Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
       o[0] = static_cast<T>(total);
       return;
     }
+    // Reduced dims side by side (a loss's sum over each sample, a bias's sum over the batch):
+    // x is [outer, reduced, inner], out [outer, inner], and each output element still takes its
+    // inputs one after another in memory order — the odometer's sums, without its index steps.
+    if (norm.back() - norm.front() + 1 == static_cast<int64_t>(norm.size())) {
+      int64_t outer = 1, reduced = 1, inner = 1;
+      for (int64_t d = 0; d < x.dim(); ++d)
+        (d < norm.front() ? outer : d <= norm.back() ? reduced : inner) *= x.shape()[d];
+      for (int64_t a = 0; a < outer; ++a) {
+        T* dst = o + a * inner;
+        for (int64_t r = 0; r < reduced; ++r) {
+          const T* src = in + (a * reduced + r) * inner;
+          if (inner == 1) {
+            dst[0] += src[0];
+          } else {
+            for (int64_t j = 0; j < inner; ++j) dst[j] += src[j];
+          }
+        }
+      }
+      return;
+    }
     std::vector<int64_t> index(x.dim(), 0);
     int64_t io = 0;
     for (int64_t i = 0; i < x.numel(); ++i) {
