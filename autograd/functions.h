@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "autograd/variable.h"
@@ -55,6 +56,16 @@ Variable flatten(const Variable& x, int64_t start_dim = 1, int64_t end_dim = -1)
 Variable cat(const std::vector<Variable>& xs, int64_t dim);
 Variable select(const Variable& x, int64_t dim, int64_t index);  // removes `dim`, like x[:, i]
 Variable slice(const Variable& x, int64_t dim, int64_t start, int64_t end, int64_t step = 1);
+
+// ---- padding (ops/pad2d.cpp) ----
+// PyTorch's F.pad(x, (left, right, top, bottom), mode) on the last two dimensions, and what
+// Conv2d(padding_mode=...) applies before its convolution.
+enum class PadMode { Constant, Reflect, Replicate, Circular };  // Constant pads with zeros
+PadMode pad_mode_from_name(const std::string& name);  // "constant" (or "zeros"), "reflect", ...
+struct Pad2d {
+  int64_t left = 0, right = 0, top = 0, bottom = 0;
+};
+Variable pad2d(const Variable& x, const Pad2d& pad, PadMode mode);
 
 // ---- linear algebra (ops/matmul.cpp, ops/linear.cpp) ----
 Variable matmul(const Variable& a, const Variable& b);  // [.., M, K] @ [K, N]

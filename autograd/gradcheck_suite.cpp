@@ -233,6 +233,32 @@ GradcheckCase cat_case(Generator& gen) {
   return c;
 }
 
+// Every mode, paddings up to what the mode allows (reflect < size, circular <= size), on
+// images as small as 1 wide (constant and replicate), where one input feeds many outputs.
+GradcheckCase pad2d_case(Generator& gen) {
+  const PadMode modes[] = {PadMode::Constant, PadMode::Reflect, PadMode::Replicate, PadMode::Circular};
+  const char* names[] = {"constant", "reflect", "replicate", "circular"};
+  const int64_t m = pick(gen, 0, 3);
+  const PadMode mode = modes[m];
+  const int64_t smallest = mode == PadMode::Reflect ? 2 : 1;
+  const Shape s{pick(gen, 1, 2), pick(gen, 1, 2), pick(gen, smallest, 5), pick(gen, smallest, 5)};
+  const auto most = [&](int64_t size) {  // the largest padding the mode allows for this size
+    return mode == PadMode::Reflect ? size - 1 : mode == PadMode::Circular ? size : 3;
+  };
+  Pad2d pad;
+  pad.left = pick(gen, 0, std::min<int64_t>(3, most(s[3])));
+  pad.right = pick(gen, 0, std::min<int64_t>(3, most(s[3])));
+  pad.top = pick(gen, 0, std::min<int64_t>(3, most(s[2])));
+  pad.bottom = pick(gen, 0, std::min<int64_t>(3, most(s[2])));
+  GradcheckCase c;
+  c.inputs = {random_var(s, gen)};
+  c.input_names = {"x"};
+  c.config = "pad2d(" + shape_str(s) + ", (" + std::to_string(pad.left) + ", " + std::to_string(pad.right) + ", " +
+             std::to_string(pad.top) + ", " + std::to_string(pad.bottom) + "), " + names[m] + ")";
+  c.fn = [pad, mode](const std::vector<Variable>& v) { return pad2d(v[0], pad, mode); };
+  return c;
+}
+
 GradcheckCase select_slice_case(Generator& gen) {
   const Shape s = random_shape(gen);
   const int64_t rank = static_cast<int64_t>(s.size());
@@ -325,6 +351,7 @@ const std::map<std::string, std::function<GradcheckCase(Generator&)>>& makers() 
       {"mean", [](Generator& g) { return reduce_case(g, true); }},
       {"reshape", reshape_case},
       {"cat", cat_case},
+      {"pad2d", pad2d_case},
       {"select", select_slice_case},
       {"mse_loss", [](Generator& g) { return loss_case(g, "mse_loss"); }},
       {"binary_cross_entropy", [](Generator& g) { return loss_case(g, "binary_cross_entropy"); }},

@@ -164,7 +164,8 @@ SamePadding same_padding(Pair kernel, Pair dilation) {
 void run_conv(const GoldenCase& c, Comparison& cmp, bool transposed) {
   const json& config = c.spec.at("config");
   const std::string padding_mode = config.value("padding_mode", "zeros");
-  if (padding_mode != "zeros") throw Unsupported("padding_mode '" + padding_mode + "' (only 'zeros')");
+  // PyTorch's ConvTranspose2d itself accepts only 'zeros'.
+  if (transposed && padding_mode != "zeros") throw Unsupported("padding_mode '" + padding_mode + "' for conv_transpose2d");
   Variable x = leaf(need(c.inputs, "input", c, "input"));
   Variable w = leaf(need(c.params, "weight", c, "param"));
   Variable b = optional_leaf(c.params, "bias");
@@ -199,9 +200,21 @@ void run_conv(const GoldenCase& c, Comparison& cmp, bool transposed) {
     } else {
       o.padding = pair_of(config, "padding", 0);
     }
-    y = conv2d(x, w, b, o);
-    if (crop[0] != 0) y = slice(y, 2, crop[0], y.size(2));
-    if (crop[1] != 0) y = slice(y, 3, crop[1], y.size(3));
+    if (padding_mode == "zeros") {
+      y = conv2d(x, w, b, o);
+      if (crop[0] != 0) y = slice(y, 2, crop[0], y.size(2));
+      if (crop[1] != 0) y = slice(y, 3, crop[1], y.size(3));
+    } else {  // as PyTorch's Conv2d: F.pad(x, padding, mode) first, then a convolution without padding
+      // The same total padding per axis (padding + crop: 'same' with an odd total), the odd
+      // one on the bottom (right) as PyTorch puts it.
+      Pad2d pad;
+      pad.top = o.padding[0] - crop[0];
+      pad.bottom = o.padding[0];
+      pad.left = o.padding[1] - crop[1];
+      pad.right = o.padding[1];
+      o.padding = {0, 0};
+      y = conv2d(pad2d(x, pad, pad_mode_from_name(padding_mode)), w, b, o);
+    }
   }
   cmp.output("output", y.data(), need(c.outputs, "output", c, "output"));
   y.backward(c.grad_output);

@@ -204,3 +204,38 @@ TEST_CASE("select and slice errors") {
   REQUIRE_THROWS_WITH(slice(x, 1, 0, 2, 0), "slice: expected a positive step, but got 0");
   REQUIRE_THROWS_WITH(slice(x, -3, 0, 2), "slice: expected a dimension in [-2, 1], but got -3");
 }
+
+// ---- pad2d ----
+
+TEST_CASE("pad2d: each mode's values on a 2x3 plane, as PyTorch's F.pad") {
+  const Variable x = arange_var({1, 1, 2, 3});  // [[0, 1, 2], [3, 4, 5]]
+  const Pad2d pad{2, 1, 1, 0};                  // left 2, right 1, top 1, bottom 0
+  // torch.nn.functional.pad(torch.arange(6.).reshape(1, 1, 2, 3), (2, 1, 1, 0), mode)
+  CHECK(pad2d(x, pad, PadMode::Constant).data().to_vector() ==
+        std::vector<double>{0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 3, 4, 5, 0});
+  CHECK(pad2d(x, pad, PadMode::Reflect).data().to_vector() ==
+        std::vector<double>{5, 4, 3, 4, 5, 4, 2, 1, 0, 1, 2, 1, 5, 4, 3, 4, 5, 4});
+  CHECK(pad2d(x, pad, PadMode::Replicate).data().to_vector() ==
+        std::vector<double>{0, 0, 0, 1, 2, 2, 0, 0, 0, 1, 2, 2, 3, 3, 3, 4, 5, 5});
+  CHECK(pad2d(x, pad, PadMode::Circular).data().to_vector() ==
+        std::vector<double>{4, 5, 3, 4, 5, 3, 1, 2, 0, 1, 2, 0, 4, 5, 3, 4, 5, 3});
+  CHECK(pad2d(x, pad, PadMode::Reflect).shape() == Shape{1, 1, 3, 6});
+}
+
+TEST_CASE("pad2d: backward adds every output's gradient to the input it copies") {
+  Variable x = arange_var({1, 1, 2, 3});
+  sum(pad2d(x, Pad2d{2, 1, 1, 0}, PadMode::Replicate)).backward();
+  // Replicate: x[0][0] is copied 3 (columns) x 2 (rows) times, x[1][2] 2 x 1, ...
+  CHECK(x.grad().to_vector() == std::vector<double>{6, 2, 4, 3, 1, 2});
+}
+
+TEST_CASE("pad2d: paddings the mode cannot make are errors naming them") {
+  const Variable x = arange_var({1, 1, 2, 3});
+  CHECK_THROWS_WITH(pad2d(x, Pad2d{3, 0, 0, 0}, PadMode::Reflect),
+                    "pad2d: expected reflect paddings < the input's size, but got (left 3, right 0, top 0, bottom 0) "
+                    "for an input of 2×3");
+  CHECK_NOTHROW(pad2d(x, Pad2d{3, 3, 2, 2}, PadMode::Circular));
+  CHECK_THROWS_WITH(pad2d(x, Pad2d{0, 0, 3, 0}, PadMode::Circular), Catch::Contains("expected circular paddings <="));
+  CHECK_THROWS_WITH(pad2d(x, Pad2d{-1, 0, 0, 0}, PadMode::Constant), Catch::StartsWith("pad2d: expected paddings >= 0"));
+  CHECK_THROWS_WITH(pad_mode_from_name("mirror"), Catch::Contains("but got 'mirror'"));
+}
