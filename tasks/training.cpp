@@ -216,12 +216,23 @@ double batch_gradients(const std::vector<Variable>& params, const LossFn& loss, 
   const Examples rows{batch.x.data(), batch.y.defined() ? batch.y.data() : Tensor()};
   const auto first_row = [&](int64_t k) { return n * k / parts; };
   std::vector<double> values(static_cast<size_t>(parts));
+  // Each part's gradients land in tensors made here, on this thread: a tensor made on a helper
+  // thread and freed on this one would leave the helper's cache of freed blocks
+  // (tensor/block_cache.h) empty, and it would allocate afresh every batch.
   std::vector<std::vector<Tensor>> grads(static_cast<size_t>(parts));
+  std::vector<std::vector<bool>> reached(static_cast<size_t>(parts), std::vector<bool>(params.size(), false));
+  for (auto& part : grads)
+    for (const Variable& p : params) part.push_back(Tensor::empty(p.shape(), p.dtype()));
   run_tasks(parts, [&](int64_t k) {
     const Variable value = loss(batch_of_rows(rows, first_row(k), first_row(k + 1)), nullptr);
     values[k] = value.item();
     const double share = static_cast<double>(first_row(k + 1) - first_row(k)) / static_cast<double>(n);
-    grads[k] = gradients(value, params, Tensor::full(value.shape(), share, value.dtype()));
+    const std::vector<Tensor> part = gradients(value, params, Tensor::full(value.shape(), share, value.dtype()));
+    for (size_t i = 0; i < part.size(); ++i) {
+      if (!part[i].defined()) continue;
+      grads[k][i].copy_from(part[i]);
+      reached[k][i] = true;
+    }
   });
   double total = 0.0;
   for (int k = 0; k < parts; ++k)
@@ -229,8 +240,9 @@ double batch_gradients(const std::vector<Variable>& params, const LossFn& loss, 
   for (size_t i = 0; i < targets.size(); ++i) {
     Tensor sum;
     for (int k = 0; k < parts; ++k) {
-      const Tensor& g = grads[k][i];
-      if (g.defined()) sum = sum.defined() ? add(sum, g) : g;
+      if (!reached[k][i]) continue;
+      if (sum.defined()) add_inplace(sum, grads[k][i]);
+      else sum = grads[k][i];
     }
     if (sum.defined()) targets[i].set_grad(sum);
     else targets[i].zero_grad();
