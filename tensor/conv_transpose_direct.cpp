@@ -58,25 +58,36 @@ ConvGeometry phase_split_geometry(const ConvGeometry& g, int64_t C_in) {
 
 // dL/dy's phases as channels of one stack: channel (phase k = r_h s_w + r_w, o) holds
 // dy_r[t_h][t_w] = grad_y[t_h s_h + r_h − p_h][t_w s_w + r_w − p_w] (0 outside grad_y).
+// One pass over grad_y's rows: each value goes to its phase, column by a table (a row of 10
+// split into two rows of 5 is mostly loop overhead when done phase by phase).
 template <typename T>
 void stack_phases(const T* grad_y, const ConvGeometry& g, const ConvGeometry& split, const PaddedLayout& l,
                   T* planes) {
   const int64_t C_out = g.C, s_h = g.stride[0], s_w = g.stride[1];
   std::fill(planes, planes + s_h * s_w * C_out * l.plane, T(0));
-  for (int64_t r_h = 0; r_h < s_h; ++r_h)
-    for (int64_t r_w = 0; r_w < s_w; ++r_w) {
-      T* phase = planes + (r_h * s_w + r_w) * C_out * l.plane;
-      const int64_t first_tw = phase_of(r_w, g.K_w, s_w, g.padding[1]).first_t;
-      const int64_t end_tw = std::min(split.W, last_t(g.W, r_w, s_w, g.padding[1]) + 1);
-      for (int64_t n = 0; n < g.N; ++n)
-        for (int64_t o = 0; o < C_out; ++o)
-          for (int64_t th = 0; th < split.H; ++th) {
-            const int64_t h = th * s_h + r_h - g.padding[0];
-            if (h < 0 || h >= g.H) continue;
-            const T* row = grad_y + ((n * C_out + o) * g.H + h) * g.W;
-            T* dst = phase + o * l.plane + (n * l.image_rows + th) * l.Wp;
-            for (int64_t tw = first_tw; tw < end_tw; ++tw) dst[tw] = row[tw * s_w + r_w - g.padding[1]];
-          }
+  // Column w goes to phase r_w = (w + p_w) mod s_w at t_w = (w + p_w − r_w) / s_w: offset
+  // r_w · C_out · plane + t_w from the phase row's start, or nowhere (−1) past the split's width.
+  std::vector<int64_t> column_to(static_cast<size_t>(g.W));
+  for (int64_t w = 0; w < g.W; ++w) {
+    const int64_t r_w = (w + g.padding[1]) % s_w, t_w = (w + g.padding[1] - r_w) / s_w;
+    column_to[w] = t_w < split.W ? r_w * C_out * l.plane + t_w : -1;
+  }
+  // Row h likewise: phase r_h at t_h, offset r_h · s_w · C_out · plane + t_h · Wp (or −1).
+  std::vector<int64_t> row_to(static_cast<size_t>(g.H));
+  for (int64_t h = 0; h < g.H; ++h) {
+    const int64_t r_h = (h + g.padding[0]) % s_h, t_h = (h + g.padding[0] - r_h) / s_h;
+    row_to[h] = t_h < split.H ? r_h * s_w * C_out * l.plane + t_h * l.Wp : -1;
+  }
+  for (int64_t n = 0; n < g.N; ++n)
+    for (int64_t o = 0; o < C_out; ++o) {
+      T* image = planes + o * l.plane + n * l.image_rows * l.Wp;
+      const T* src = grad_y + (n * C_out + o) * g.H * g.W;
+      for (int64_t h = 0; h < g.H; ++h, src += g.W) {
+        if (row_to[h] < 0) continue;
+        T* row = image + row_to[h];
+        for (int64_t w = 0; w < g.W; ++w)
+          if (column_to[w] >= 0) row[column_to[w]] = src[w];
+      }
     }
 }
 
