@@ -139,7 +139,9 @@ void conv_transpose2d_direct(const T* x, const T* weight, const T* bias, const C
   const ConvGeometry shared = shared_geometry(g, C_in);
   const PaddedLayout l = padded_layout<T>(shared);
   T* xpad = scratch_buffer<T>(4, C_in * l.plane);
-  T* out = scratch_buffer<T>(5, C_out * l.positions);
+  // Every phase's correlation, phase k = r_h s_w + r_w at out + k · C_out · positions.
+  const int64_t phase_size = C_out * l.positions;
+  T* out = scratch_buffer<T>(5, s_h * s_w * phase_size);
   T* w_blocks = scratch_buffer<T>(1, C_out * C_in * shared.K_h * shared.K_w);
   stack_images(x, shared, l, xpad);  // once, for every phase
   if (!every_output_reached(g.H, g.H_out, g.K_h, s_h, g.padding[0]) ||
@@ -168,22 +170,40 @@ void conv_transpose2d_direct(const T* x, const T* weight, const T* bias, const C
               w_blocks[b.first * C_in * taps + (c * taps + tap) * b.width + ob] =
                   weight[((c * C_out + b.first + ob) * g.K_h + kh) * g.K_w + kw];
             }
+      T* phase_out = out + (r_h * s_w + r_w) * phase_size;
       for (const ChannelBlock& b : blocks)
         output_channel_block<T>(b.first, b.width, xpad, l.plane, C_in, offsets.data(), taps,
-                                w_blocks + b.first * C_in * taps, l.positions, out);
-      // y[s·t + r − p] = out[t] + b, for the t that land inside y and that the correlation reaches
-      const int64_t last_th = std::min(shared.H_out - 1 - (shared.K_h - ph.taps), last_t(g.H, r_h, s_h, g.padding[0]));
-      const int64_t last_tw = std::min(shared.W_out - 1 - (shared.K_w - pw.taps), last_t(g.W, r_w, s_w, g.padding[1]));
-      for (int64_t n = 0; n < g.N; ++n)
-        for (int64_t o = 0; o < C_out; ++o) {
-          const T b = bias ? bias[o] : T(0);
-          T* y_plane = y + (n * C_out + o) * g.H * g.W;
-          for (int64_t th = ph.first_t; th <= last_th; ++th) {
-            const T* src = out + o * l.positions + l.output_at(n, th);
-            T* dst = y_plane + (s_h * th + r_h - g.padding[0]) * g.W + r_w - g.padding[1];
-            for (int64_t tw = pw.first_t; tw <= last_tw; ++tw) dst[s_w * tw] = src[tw] + b;
-          }
-        }
+                                w_blocks + b.first * C_in * taps, l.positions, phase_out);
+    }
+  // y[s·t + r − p] = out_r[t] + b, for the t that land inside y and that phase r's correlation
+  // reaches. Output row oh (column ow) comes from phase r = (oh + p) mod s at t = (oh + p − r) / s:
+  // as tables of offsets into `out` (−1: not reached, the bias stays), one pass over y's rows.
+  const auto table = [&](int64_t size, int64_t K, int64_t s, int64_t p, int64_t reach, int64_t phase_step,
+                         int64_t t_step) {
+    std::vector<int64_t> to(static_cast<size_t>(size), -1);
+    for (int64_t i = 0; i < size; ++i) {
+      const int64_t r = (i + p) % s, t = (i + p - r) / s;
+      const Phase phase = phase_of(r, K, s, p);
+      // the correlation's last output for this phase: reach − 1 − (J_0 − J_r)
+      if (phase.taps > 0 && t <= reach - 1 - (phase_of(0, K, s, p).taps - phase.taps))
+        to[i] = r * phase_step + t * t_step;
+    }
+    return to;
+  };
+  const std::vector<int64_t> row_from = table(g.H, g.K_h, s_h, g.padding[0], shared.H_out, s_w * phase_size, l.Wp);
+  const std::vector<int64_t> column_from = table(g.W, g.K_w, s_w, g.padding[1], shared.W_out, phase_size, 1);
+  for (int64_t n = 0; n < g.N; ++n)
+    for (int64_t o = 0; o < C_out; ++o) {
+      const T b = bias ? bias[o] : T(0);
+      const T* image = out + o * l.positions + l.output_at(n, 0);
+      T* y_plane = y + (n * C_out + o) * g.H * g.W;
+      for (int64_t oh = 0; oh < g.H; ++oh) {
+        if (row_from[oh] < 0) continue;
+        const T* src = image + row_from[oh];
+        T* dst = y_plane + oh * g.W;
+        for (int64_t ow = 0; ow < g.W; ++ow)
+          if (column_from[ow] >= 0) dst[ow] = src[column_from[ow]] + b;
+      }
     }
 }
 
