@@ -38,7 +38,8 @@ class TaskScope {
   bool was_inside_;
 };
 
-// One job at a time (run_tasks is called from one thread at a time: the training loop).
+// One job at a time: a second thread that calls run_tasks while a job runs gets its tasks
+// run on its own thread (run_tasks below).
 // `claims` holds the job's number in its high 32 bits and the next task to take in the low
 // 32: a helper takes task i of job j by changing (j, i) to (j, i + 1) in one compare-and-swap,
 // so a helper that woke late for an earlier job can never take a task of the current one
@@ -50,6 +51,24 @@ class Pool {
     return pool;
   }
 
+  // False when another thread's job is running (nothing was done).
+  bool try_run(int64_t count, const std::function<void(int64_t)>& task, int helpers) {
+    std::unique_lock<std::mutex> one_job(running_, std::try_to_lock);
+    if (!one_job.owns_lock()) return false;
+    run(count, task, helpers);
+    return true;
+  }
+
+  ~Pool() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
+
+ private:
   void run(int64_t count, const std::function<void(int64_t)>& task, int helpers) {
     start_helpers(helpers);
     errors_.assign(static_cast<size_t>(count), nullptr);
@@ -74,16 +93,6 @@ class Pool {
     }
   }
 
-  ~Pool() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stop_ = true;
-    }
-    wake_.notify_all();
-    for (std::thread& t : threads_) t.join();
-  }
-
- private:
   void start_helpers(int helpers) {
     while (static_cast<int>(threads_.size()) < helpers) {
       const int index = static_cast<int>(threads_.size());
@@ -143,7 +152,8 @@ class Pool {
     }
   }
 
-  std::mutex mutex_;  // guards job_ and stop_ (for the sleeping helpers)
+  std::mutex running_;  // held by the thread whose job runs
+  std::mutex mutex_;    // guards job_ and stop_ (for the sleeping helpers)
   std::condition_variable wake_;
   uint64_t job_ = 0;
   bool stop_ = false;
@@ -162,12 +172,9 @@ class Pool {
 void run_tasks(int64_t count, const std::function<void(int64_t)>& task) {
   const int helpers = static_cast<int>(std::min<int64_t>(get_num_threads(), count)) - 1;
   if (count <= 0) return;
-  if (inside_task || helpers <= 0 || count > 0xffffffff) {
-    TaskScope scope;
-    for (int64_t i = 0; i < count; ++i) task(i);
-    return;
-  }
-  Pool::instance().run(count, task, helpers);
+  if (!inside_task && helpers > 0 && count <= 0xffffffff && Pool::instance().try_run(count, task, helpers)) return;
+  TaskScope scope;  // one after another on this thread
+  for (int64_t i = 0; i < count; ++i) task(i);
 }
 
 }  // namespace convgrad

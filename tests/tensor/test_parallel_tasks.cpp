@@ -5,6 +5,7 @@
 #include <omp.h>
 
 #include <atomic>
+#include <functional>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -74,4 +75,21 @@ TEST_CASE("run_tasks: a nested call runs its tasks on the task's own thread") {
     inner_same_thread[i] = same ? 1 : 0;
   });
   for (const int same : inner_same_thread) CHECK(same == 1);
+}
+
+TEST_CASE("run_tasks from two threads at once: each job's tasks all run, exactly once") {
+  // The pool runs one job at a time; a second caller runs its tasks on its own thread.
+  std::vector<std::atomic<int>> runs_a(40), runs_b(40);
+  auto caller = [](std::vector<std::atomic<int>>& runs) {
+    set_num_threads(2);
+    for (int round = 0; round < 20; ++round)
+      run_tasks(static_cast<int64_t>(runs.size()), [&](int64_t i) { runs[i].fetch_add(1); });
+  };
+  std::thread a(caller, std::ref(runs_a)), b(caller, std::ref(runs_b));
+  a.join();
+  b.join();
+  for (size_t i = 0; i < runs_a.size(); ++i) {
+    CHECK(runs_a[i].load() == 20);
+    CHECK(runs_b[i].load() == 20);
+  }
 }
