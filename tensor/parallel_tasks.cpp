@@ -19,6 +19,10 @@ namespace {
 
 thread_local bool inside_task = false;
 
+// Tasks per job the pool takes (the count must fit in 16 bits of `claims`, below); more run
+// one after another on the caller. Evaluation chunks and batch parts are a few dozen.
+constexpr int64_t kMaxPooledTasks = 0xffff;
+
 // Sets this thread's OpenMP threads to 1 while it runs tasks, and marks it as inside one.
 class TaskScope {
  public:
@@ -40,10 +44,11 @@ class TaskScope {
 
 // One job at a time: a second thread that calls run_tasks while a job runs gets its tasks
 // run on its own thread (run_tasks below).
-// `claims` holds the job's number in its high 32 bits and the next task to take in the low
-// 32: a helper takes task i of job j by changing (j, i) to (j, i + 1) in one compare-and-swap,
-// so a helper that woke late for an earlier job can never take a task of the current one
-// with the earlier job's function.
+// `claims` holds the job's number (high 32 bits), its task count (16 bits) and the next task
+// to take (low 16 bits): a helper takes task i of job j by changing (j, n, i) to (j, n, i + 1)
+// in one compare-and-swap, and reads j's count from the same word. So a helper that woke late
+// for an earlier job can never take a task of the current one, nor judge the earlier job's
+// tasks by the current one's count (which once let a task run twice).
 class Pool {
  public:
   static Pool& instance() {
@@ -75,12 +80,11 @@ class Pool {
     failed_.store(false);
     done_.store(0);
     task_.store(&task, std::memory_order_relaxed);
-    count_.store(count, std::memory_order_relaxed);
     helpers_allowed_.store(helpers, std::memory_order_relaxed);
     {
       std::lock_guard<std::mutex> lock(mutex_);
       ++job_;
-      claims_.store(job_ << 32, std::memory_order_release);
+      claims_.store(job_ << 32 | static_cast<uint64_t>(count) << 16, std::memory_order_release);
     }
     wake_.notify_all();
     const uint64_t job = job_;
@@ -105,9 +109,9 @@ class Pool {
     uint64_t claims = claims_.load(std::memory_order_acquire);
     for (;;) {
       if (claims >> 32 != job) return false;
-      const int64_t next = static_cast<int64_t>(claims & 0xffffffffu);
+      const int64_t next = static_cast<int64_t>(claims & 0xffff), count = static_cast<int64_t>(claims >> 16 & 0xffff);
       const std::function<void(int64_t)>* task = task_.load(std::memory_order_relaxed);
-      if (next >= count_.load(std::memory_order_relaxed)) return false;
+      if (next >= count) return false;
       if (claims_.compare_exchange_weak(claims, claims + 1, std::memory_order_acq_rel)) {
         if (!failed_.load(std::memory_order_relaxed)) {
           try {
@@ -159,7 +163,6 @@ class Pool {
   bool stop_ = false;
   std::atomic<uint64_t> claims_{0};
   std::atomic<const std::function<void(int64_t)>*> task_{nullptr};
-  std::atomic<int64_t> count_{0};
   std::atomic<int> helpers_allowed_{0};
   std::atomic<int64_t> done_{0};
   std::atomic<bool> failed_{false};
@@ -172,7 +175,7 @@ class Pool {
 void run_tasks(int64_t count, const std::function<void(int64_t)>& task) {
   const int helpers = static_cast<int>(std::min<int64_t>(get_num_threads(), count)) - 1;
   if (count <= 0) return;
-  if (!inside_task && helpers > 0 && count <= 0xffffffff && Pool::instance().try_run(count, task, helpers)) return;
+  if (!inside_task && helpers > 0 && count <= kMaxPooledTasks && Pool::instance().try_run(count, task, helpers)) return;
   TaskScope scope;  // one after another on this thread
   for (int64_t i = 0; i < count; ++i) task(i);
 }
