@@ -8,6 +8,7 @@
 
 #include "tensor/blas.h"  // worth_parallel
 #include "tensor/error.h"
+#include "tensor/parallel_for.h"
 
 namespace convgrad {
 
@@ -420,8 +421,7 @@ void max_pool2d_forward(const T* image, const ConvGeometry& g, T* out, int64_t* 
                           (g.W_out - 1) * g.stride[1] + (g.K_w - 1) * g.dilation[1] < g.W;
   const bool two_by_two = all_inside && g.K_h == 2 && g.K_w == 2 && g.stride[0] == 2 && g.stride[1] == 2 &&
                           g.dilation[0] == 1 && g.dilation[1] == 1;
-#pragma omp parallel for schedule(static) if (worth_parallel(g.N * g.C * L * g.K_h * g.K_w))
-  for (int64_t nc = 0; nc < g.N * g.C; ++nc) {
+  parallel_for(g.N * g.C, worth_parallel(g.N * g.C * L * g.K_h * g.K_w), [&](int64_t nc) {
     const T* plane = image + nc * plane_size;
     T* out_plane = out + nc * L;
     int64_t* index_plane = indices + nc * L;
@@ -445,7 +445,7 @@ void max_pool2d_forward(const T* image, const ConvGeometry& g, T* out, int64_t* 
           index_row[ow] = best_index;
         }
       }
-      continue;
+      return;
     }
     if (all_inside) {
       for (int64_t oh = 0; oh < g.H_out; ++oh) {
@@ -463,7 +463,7 @@ void max_pool2d_forward(const T* image, const ConvGeometry& g, T* out, int64_t* 
           index_plane[oh * g.W_out + ow] = best_index;
         }
       }
-      continue;
+      return;
     }
     for (int64_t oh = 0; oh < g.H_out; ++oh) {
       // Window taps: row h0 + kh * d_h, column w0 + kw * d_w; only those inside the plane count.
@@ -487,21 +487,20 @@ void max_pool2d_forward(const T* image, const ConvGeometry& g, T* out, int64_t* 
         index_plane[oh * g.W_out + ow] = best_index;
       }
     }
-  }
+  });
 }
 
 template <typename T>
 void max_pool2d_backward(const T* grad_output, const int64_t* indices, const ConvGeometry& g, T* grad_input) {
   const int64_t L = g.positions(), plane_size = g.H * g.W;
-#pragma omp parallel for schedule(static) if (worth_parallel(g.N * g.C * (L + plane_size)))
-  for (int64_t nc = 0; nc < g.N * g.C; ++nc) {
+  parallel_for(g.N * g.C, worth_parallel(g.N * g.C * (L + plane_size)), [&](int64_t nc) {
     T* plane = grad_input + nc * plane_size;
     std::fill(plane, plane + plane_size, T(0));
     for (int64_t o = 0; o < L; ++o) {
       const int64_t index = indices[nc * L + o];
       if (index >= 0) plane[index] += grad_output[nc * L + o];  // overlapping windows accumulate
     }
-  }
+  });
 }
 
 template <typename T>

@@ -14,6 +14,7 @@
 #include "tensor/blas.h"
 #include "tensor/conv_direct.h"
 #include "tensor/conv_kernels.h"
+#include "tensor/parallel_for.h"
 #include "tensor/conv_pointwise.h"
 
 namespace convgrad {
@@ -58,8 +59,7 @@ Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias,
     const T* w_data = w.data<T>();
     const T* b_data = bias.defined() ? bias.data().data<T>() : nullptr;
     T* y_data = output.data<T>();
-#pragma omp parallel for schedule(static) if (chunks > 1 && worth_parallel(C_out * rows * g.col_cols()))
-    for (int64_t k = 0; k < chunks; ++k) {
+    parallel_for(chunks, worth_parallel(C_out * rows * g.col_cols()), [&](int64_t k) {
       const ImageChunk c = image_chunk(g, k, per_chunk);
       const T* x_chunk = x_data + c.first * g.C * g.H * g.W;
       T* y_chunk = y_data + c.first * C_out * L;
@@ -67,22 +67,22 @@ Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias,
         T* planes = kept_planes.data<T>() + plane_offsets[k];
         conv2d_direct_stack<T>(x_chunk, c.g, planes);
         conv2d_direct_from_planes<T>(planes, w_data, b_data, c.g, C_out, y_chunk);
-        continue;
+        return;
       }
       if (direct) {
         conv2d_direct<T>(x_chunk, w_data, b_data, c.g, C_out, y_chunk);
-        continue;
+        return;
       }
       if (pointwise) {
         conv2d_pointwise<T>(x_chunk, w_data, b_data, c.g, C_out, y_chunk);
-        continue;
+        return;
       }
       T* cols = keep_cols ? kept_cols.data<T>() + rows * c.first * L : scratch_buffer<T>(0, rows * c.count * L);
       T* Y = scratch_buffer<T>(1, C_out * c.count * L);
       im2col<T>(x_chunk, c.g, cols);
       gemm<T>(false, false, C_out, c.count * L, rows, T(1), w_data, rows, cols, c.count * L, T(0), Y, c.count * L);
       channel_to_batch_major<T>(Y, c.count, C_out, L, b_data, y_chunk);
-    }
+    });
   });
 
   const bool need_input = x.requires_grad(), need_weight = weight.requires_grad();
@@ -137,8 +137,7 @@ Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias,
             for (int64_t tap = 0; tap < taps; ++tap)
               wf[(c * C_out + o) * taps + taps - 1 - tap] = w_data[(o * g.C + c) * taps + tap];
       }
-#pragma omp parallel for schedule(static) if (chunks > 1 && worth_parallel(2 * C_out * rows * g.col_cols()))
-      for (int64_t k = 0; k < chunks; ++k) {
+      parallel_for(chunks, worth_parallel(2 * C_out * rows * g.col_cols()), [&](int64_t k) {
         const ImageChunk c = image_chunk(g, k, per_chunk);
         const int64_t NL = c.count * L;
         T* G = scratch_buffer<T>(0, C_out * NL);  // read by dL/dW and by the col2im path
@@ -192,7 +191,7 @@ Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias,
           gemm<T>(false, true, rows, C_out, NL, T(1), cols, NL, G, NL, T(0),
                   weight_parts.data<T>() + k * rows * C_out, C_out);
         }
-      }
+      });
       if (need_weight) {  // grad_weight[o][r] = sum over chunks of part k's (o, r)
         const T* parts = weight_parts.data<T>();
         T* gw = grad_weight.data<T>();

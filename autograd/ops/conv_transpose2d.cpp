@@ -14,6 +14,7 @@
 #include "autograd/ops/conv_groups.h"
 #include "tensor/blas.h"
 #include "tensor/conv_kernels.h"
+#include "tensor/parallel_for.h"
 #include "tensor/conv_transpose_direct.h"
 
 namespace convgrad {
@@ -42,13 +43,12 @@ Variable conv_transpose2d(const Variable& x, const Variable& weight, const Varia
     const T* x_data = input.data<T>();
     const T* w_data = w.data<T>();
     T* y_data = output.data<T>();
-#pragma omp parallel for schedule(static) if (chunks > 1 && worth_parallel(C_in * rows * g.col_cols()))
-    for (int64_t k = 0; k < chunks; ++k) {
+    parallel_for(chunks, worth_parallel(C_in * rows * g.col_cols()), [&](int64_t k) {
       const ImageChunk c = image_chunk(g, k, per_chunk);
       if (direct) {
         conv_transpose2d_direct<T>(x_data + c.first * C_in * L, w_data, bias.defined() ? bias.data().data<T>() : nullptr,
                                    c.g, C_in, y_data + c.first * C_out * out_plane);
-        continue;
+        return;
       }
       const int64_t NL = c.count * L;
       T* X = scratch_buffer<T>(0, C_in * NL);
@@ -58,7 +58,7 @@ Variable conv_transpose2d(const Variable& x, const Variable& weight, const Varia
       T* y = y_data + c.first * C_out * out_plane;
       col2im<T>(cols, c.g, y);
       if (bias.defined()) add_channel_bias<T>(y, c.count, C_out, out_plane, bias.data().data<T>());
-    }
+    });
   });
 
   const bool need_input = x.requires_grad(), need_weight = weight.requires_grad();
@@ -83,15 +83,14 @@ Variable conv_transpose2d(const Variable& x, const Variable& weight, const Varia
       const T* g_data = grad_output.data<T>();
       const T* w_data = w.data<T>();
       if (need_input || need_weight) {
-#pragma omp parallel for schedule(static) if (chunks > 1 && worth_parallel(2 * C_in * rows * g.col_cols()))
-        for (int64_t k = 0; k < chunks; ++k) {
+        parallel_for(chunks, worth_parallel(2 * C_in * rows * g.col_cols()), [&](int64_t k) {
           const ImageChunk c = image_chunk(g, k, per_chunk);
           if (direct) {  // part k of dL/dW as [C_in, C_out*K_h*K_w], as the GEMM writes it
             conv_transpose2d_direct_backward<T>(input.data<T>() + c.first * C_in * L, g_data + c.first * g.C * g.H * g.W,
                                                 w_data, c.g, C_in,
                                                 need_input ? grad_input.data<T>() + c.first * C_in * L : nullptr,
                                                 need_weight ? weight_parts.data<T>() + k * C_in * rows : nullptr);
-            continue;
+            return;
           }
           const int64_t NL = c.count * L;
           T* G = scratch_buffer<T>(0, rows * NL);
@@ -107,7 +106,7 @@ Variable conv_transpose2d(const Variable& x, const Variable& weight, const Varia
             gemm<T>(false, true, C_in, rows, NL, T(1), X, NL, G, NL, T(0), weight_parts.data<T>() + k * C_in * rows,
                     rows);
           }
-        }
+        });
       }
       if (need_weight) {  // the chunks' parts, summed in chunk order
         const T* parts = weight_parts.data<T>();
