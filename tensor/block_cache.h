@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <new>
 
 namespace convgrad {
 
@@ -19,5 +20,23 @@ inline constexpr std::size_t kCachedBytesPerThread = std::size_t{64} << 20;  // 
 void* allocate_block(std::size_t bytes);
 // Gives back a block allocate_block(bytes) returned.
 void release_block(void* block, std::size_t bytes);
+
+// The same blocks behind a standard allocator, for a std::vector made afresh every batch
+// (max-pool's argmax: 50 KB, which malloc would otherwise take and consolidate each time).
+template <typename T>
+struct BlockAllocator {
+  using value_type = T;
+  BlockAllocator() = default;
+  template <typename U>
+  BlockAllocator(const BlockAllocator<U>&) {}
+  T* allocate(std::size_t n) {
+    void* block = allocate_block(n * sizeof(T));
+    if (block == nullptr) throw std::bad_alloc();
+    return static_cast<T*>(block);
+  }
+  void deallocate(T* block, std::size_t n) { release_block(block, n * sizeof(T)); }
+  friend bool operator==(const BlockAllocator&, const BlockAllocator&) { return true; }
+  friend bool operator!=(const BlockAllocator&, const BlockAllocator&) { return false; }
+};
 
 }  // namespace convgrad

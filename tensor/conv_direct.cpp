@@ -56,18 +56,17 @@ void conv2d_direct_from_planes(const T* planes, const T* weight, const T* bias, 
   const PaddedLayout l = padded_layout<T>(g);
   // Weights block by block: block [C][taps][width], the width weights of one (c, tap) side by side.
   const std::vector<ChannelBlock> blocks = channel_blocks(C_out, 8);
-  std::vector<T> w_blocks(static_cast<size_t>(C_out * C * taps));
+  T* w_blocks = scratch_buffer<T>(6, C_out * C * taps);
   for (const ChannelBlock& b : blocks)
     for (int64_t c = 0; c < C; ++c)
       for (int64_t tap = 0; tap < taps; ++tap)
         for (int64_t ob = 0; ob < b.width; ++ob)
-          w_blocks[static_cast<size_t>(b.first * C * taps + (c * taps + tap) * b.width + ob)] =
-              weight[((b.first + ob) * C + c) * taps + tap];
+          w_blocks[b.first * C * taps + (c * taps + tap) * b.width + ob] = weight[((b.first + ob) * C + c) * taps + tap];
 
   T* out = scratch_buffer<T>(5, C_out * l.positions);
   for (const ChannelBlock& b : blocks)
     output_channel_block<T>(b.first, b.width, planes, l.plane, C, l.offsets.data(), taps,
-                            w_blocks.data() + b.first * C * taps, l.positions, out);
+                            w_blocks + b.first * C * taps, l.positions, out);
   // Keep each image's outputs, plus the bias.
   for (int64_t n = 0; n < g.N; ++n)
     for (int64_t o = 0; o < C_out; ++o)

@@ -40,7 +40,7 @@ bool conv2d_direct_applies(const ConvGeometry& g, int64_t C_out);
 bool conv2d_direct_weight_grad_applies(const ConvGeometry& g, int64_t C_out);
 
 // y [N, C_out, H_out, W_out] = conv2d(x [N, C, H, W], weight [C_out, C, K_h, K_w]) + bias
-// (bias may be nullptr). g from conv2d_geometry; uses scratch_buffer slots 4 and 5.
+// (bias may be nullptr). g from conv2d_geometry; uses scratch_buffer slots 4, 5 and 6.
 template <typename T>
 void conv2d_direct(const T* x, const T* weight, const T* bias, const ConvGeometry& g, int64_t C_out, T* y);
 
@@ -60,7 +60,7 @@ int64_t conv2d_direct_planes_size(const ConvGeometry& g);
 // planes [conv2d_direct_planes_size(g)] = x [N, C, H, W] stacked (padding zeroed).
 template <typename T>
 void conv2d_direct_stack(const T* x, const ConvGeometry& g, T* planes);
-// conv2d_direct from planes already stacked (uses scratch slot 5).
+// conv2d_direct from planes already stacked (uses scratch slots 5 and 6).
 template <typename T>
 void conv2d_direct_from_planes(const T* planes, const T* weight, const T* bias, const ConvGeometry& g, int64_t C_out,
                                T* y);

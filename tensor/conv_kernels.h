@@ -97,7 +97,7 @@ ImageChunk image_chunk(const ConvGeometry& batch, int64_t index, int64_t per_chu
 // A per-thread buffer of at least `count` values, reused from call to call (grown when
 // needed, never freed), so that the training step allocates no column matrices after its
 // first batch. `slot` tells apart the buffers that one op uses at the same time.
-inline constexpr int kScratchSlots = 6;  // 4 and 5: conv2d_direct (tensor/conv_direct.h)
+inline constexpr int kScratchSlots = 7;  // 4, 5 and 6: conv2d_direct (tensor/conv_direct.h)
 template <typename T>
 T* scratch_buffer(int slot, int64_t count);
 

@@ -14,12 +14,6 @@ struct Phase {
   int64_t taps;     // J_r (0: no tap reaches these rows; they are the bias)
   int64_t first_t;  // the first t with s·t + r − p ≥ 0
 };
-// The last t with s·t + r − p < size (−1 when there is none): a floor division.
-int64_t last_t(int64_t size, int64_t r, int64_t s, int64_t p) {
-  const int64_t span = size - 1 + p - r;
-  return span < 0 ? -1 : span / s;
-}
-
 Phase phase_of(int64_t r, int64_t K, int64_t s, int64_t p) {
   Phase phase;
   phase.taps = r < K ? (K - r + s - 1) / s : 0;

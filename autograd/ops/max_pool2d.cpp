@@ -4,12 +4,14 @@
 
 #include "autograd/functions.h"
 #include "autograd/kink.h"
+#include "tensor/block_cache.h"
 #include "tensor/conv_kernels.h"
 
 namespace convgrad {
 
 namespace {
-using Indices = std::shared_ptr<const std::vector<int64_t>>;
+using IndexVector = std::vector<int64_t, BlockAllocator<int64_t>>;
+using Indices = std::shared_ptr<const IndexVector>;
 
 // The op itself; `argmax` receives the indices (shared with the backward, not copied).
 Variable max_pool2d_impl(const Variable& x, const MaxPool2dOptions& options, Indices& argmax) {
@@ -17,7 +19,7 @@ Variable max_pool2d_impl(const Variable& x, const MaxPool2dOptions& options, Ind
                                              options.dilation, options.ceil_mode);
   const DType dtype = x.dtype();
   Tensor output = Tensor::empty({g.N, g.C, g.H_out, g.W_out}, dtype);
-  auto indices = std::make_shared<std::vector<int64_t>>(static_cast<size_t>(output.numel()));
+  auto indices = std::make_shared<IndexVector>(static_cast<size_t>(output.numel()));
   dispatch(dtype, [&](auto zero) {
     using T = decltype(zero);
     max_pool2d_forward<T>(x.data().data<T>(), g, output.data<T>(), indices->data());
@@ -51,7 +53,7 @@ Variable max_pool2d(const Variable& x, const MaxPool2dOptions& options) {
 MaxPool2dResult max_pool2d_with_indices(const Variable& x, const MaxPool2dOptions& options) {
   Indices argmax;
   Variable output = max_pool2d_impl(x, options, argmax);
-  return MaxPool2dResult{output, *argmax};
+  return MaxPool2dResult{output, std::vector<int64_t>(argmax->begin(), argmax->end())};
 }
 
 }  // namespace convgrad
