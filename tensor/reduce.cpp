@@ -28,6 +28,22 @@ Shape reduced_shape(const Shape& shape, const std::vector<int64_t>& dims, bool k
   return out;
 }
 
+namespace {
+// x[0] + … + x[n − 1] as 8 interleaved partial sums (lane k takes x[k], x[k + 8], …), added
+// pairwise at the end. One running sum makes every addition wait for the one before (a
+// loss's per-sample sum of 100 values: 2.5% of a U-Net epoch); 8 independent ones are one
+// vector addition per 8 values. A fixed order: the same result on every run.
+template <typename T>
+T sum_run(const T* x, int64_t n) {
+  T part[8] = {};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int k = 0; k < 8; ++k) part[k] += x[i + k];
+  for (int k = 0; i < n; ++i, ++k) part[k] += x[i];
+  return ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
+}
+}  // namespace
+
 Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
   const auto norm = normalize_dims(dims, x.dim(), "sum");
   const Shape out_shape = reduced_shape(x.shape(), norm, keepdim);
@@ -50,21 +66,22 @@ Tensor sum(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim) {
       return;
     }
     // Reduced dims side by side (a loss's sum over each sample, a bias's sum over the batch):
-    // x is [outer, reduced, inner], out [outer, inner], and each output element still takes its
-    // inputs one after another in memory order — the odometer's sums, without its index steps.
+    // x is [outer, reduced, inner], out [outer, inner]. With inner = 1 each output is one run
+    // of values (sum_run); else each output element takes its inputs one after another in
+    // memory order — the odometer's sums, without its index steps.
     if (norm.back() - norm.front() + 1 == static_cast<int64_t>(norm.size())) {
       int64_t outer = 1, reduced = 1, inner = 1;
       for (int64_t d = 0; d < x.dim(); ++d)
         (d < norm.front() ? outer : d <= norm.back() ? reduced : inner) *= x.shape()[d];
       for (int64_t a = 0; a < outer; ++a) {
         T* dst = o + a * inner;
+        if (inner == 1) {  // one run of `reduced` values per output
+          dst[0] = sum_run(in + a * reduced, reduced);
+          continue;
+        }
         for (int64_t r = 0; r < reduced; ++r) {
           const T* src = in + (a * reduced + r) * inner;
-          if (inner == 1) {
-            dst[0] += src[0];
-          } else {
-            for (int64_t j = 0; j < inner; ++j) dst[j] += src[j];
-          }
+          for (int64_t j = 0; j < inner; ++j) dst[j] += src[j];
         }
       }
       return;
