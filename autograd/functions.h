@@ -62,6 +62,7 @@ Variable slice(const Variable& x, int64_t dim, int64_t start, int64_t end, int64
 // Conv2d(padding_mode=...) applies before its convolution.
 enum class PadMode { Constant, Reflect, Replicate, Circular };  // Constant pads with zeros
 PadMode pad_mode_from_name(const std::string& name);  // "constant" (or "zeros"), "reflect", ...
+const char* pad_mode_name(PadMode mode);               // "constant", "reflect", ...
 struct Pad2d {
   int64_t left = 0, right = 0, top = 0, bottom = 0;
 };

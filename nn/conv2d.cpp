@@ -10,7 +10,15 @@ Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, Size2 kernel_size, Siz
 
 Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, Size2 kernel_size, const Conv2dOptions& options,
                bool bias, DType dtype, Generator& gen)
-    : in_channels_(in_channels), out_channels_(out_channels), kernel_size_(kernel_size), options_(options) {
+    : Conv2d(in_channels, out_channels, kernel_size, options, PadMode::Constant, bias, dtype, gen) {}
+
+Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, Size2 kernel_size, const Conv2dOptions& options,
+               PadMode padding_mode, bool bias, DType dtype, Generator& gen)
+    : in_channels_(in_channels),
+      out_channels_(out_channels),
+      kernel_size_(kernel_size),
+      options_(options),
+      padding_mode_(padding_mode) {
   check_positive("Conv2d", "in_channels", in_channels);
   check_positive("Conv2d", "out_channels", out_channels);
   check_positive("Conv2d", "kernel_size", kernel_size_);
@@ -25,7 +33,16 @@ Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, Size2 kernel_size, con
   if (bias) bias_ = register_parameter("bias", uniform_init({out_channels}, -bound, bound, gen, dtype));
 }
 
-Variable Conv2d::forward(const Variable& x) { return conv2d(x, weight_, bias_, options_); }
+Variable Conv2d::forward(const Variable& x) {
+  if (padding_mode_ == PadMode::Constant) return conv2d(x, weight_, bias_, options_);
+  // As PyTorch's _conv_forward: F.pad(x, (p_w, p_w, p_h, p_h), mode), then no padding.
+  Pad2d pad;
+  pad.left = pad.right = options_.padding[1];
+  pad.top = pad.bottom = options_.padding[0];
+  Conv2dOptions unpadded = options_;
+  unpadded.padding = {0, 0};
+  return conv2d(pad2d(x, pad, padding_mode_), weight_, bias_, unpadded);
+}
 
 std::string Conv2d::extra_repr() const {
   // The fields PyTorch's _ConvNd.extra_repr prints, skipping defaults the same way.
@@ -35,6 +52,7 @@ std::string Conv2d::extra_repr() const {
   if (options_.dilation != Pair{1, 1}) out += ", dilation=" + pair_str(options_.dilation);
   if (options_.groups != 1) out += str_cat(", groups=", options_.groups);
   if (!bias_.defined()) out += ", bias=False";
+  if (padding_mode_ != PadMode::Constant) out += str_cat(", padding_mode=", pad_mode_name(padding_mode_));
   return out;
 }
 

@@ -32,7 +32,9 @@ std::vector<int64_t> source_positions(int64_t size, int64_t before, int64_t afte
   return src;
 }
 
-const char* mode_name(PadMode mode) {
+}  // namespace
+
+const char* pad_mode_name(PadMode mode) {
   switch (mode) {
     case PadMode::Constant: return "constant";
     case PadMode::Reflect: return "reflect";
@@ -41,8 +43,6 @@ const char* mode_name(PadMode mode) {
   }
   return "?";
 }
-
-}  // namespace
 
 PadMode pad_mode_from_name(const std::string& name) {
   if (name == "constant" || name == "zeros") return PadMode::Constant;
@@ -62,12 +62,12 @@ Variable pad2d(const Variable& x, const Pad2d& pad, PadMode mode) {
   const int64_t largest_w = std::max(pad.left, pad.right), largest_h = std::max(pad.top, pad.bottom);
   if (mode == PadMode::Reflect || mode == PadMode::Circular) {
     const bool fits = mode == PadMode::Reflect ? largest_w < W && largest_h < H : largest_w <= W && largest_h <= H;
-    CONVGRAD_CHECK(fits, "pad2d: expected ", mode_name(mode), " paddings ", mode == PadMode::Reflect ? "<" : "<=",
+    CONVGRAD_CHECK(fits, "pad2d: expected ", pad_mode_name(mode), " paddings ", mode == PadMode::Reflect ? "<" : "<=",
                    " the input's size, but got (left ", pad.left, ", right ", pad.right, ", top ", pad.top,
                    ", bottom ", pad.bottom, ") for an input of ", H, "×", W);
   }
   CONVGRAD_CHECK(mode == PadMode::Constant || (H > 0 && W > 0), "pad2d: expected a non-empty ", H, "×", W,
-                 " input for ", mode_name(mode), " padding");
+                 " input for ", pad_mode_name(mode), " padding");
   const std::vector<int64_t> src_h = source_positions(H, pad.top, pad.bottom, mode);
   const std::vector<int64_t> src_w = source_positions(W, pad.left, pad.right, mode);
   const int64_t H_out = static_cast<int64_t>(src_h.size()), W_out = static_cast<int64_t>(src_w.size());

@@ -43,6 +43,18 @@ TEST_CASE("layers match PyTorch 1.13 forwards in float64") {
     CHECK(up.weight().shape() == Shape{4, 3, 3, 3});
     CHECK(golden_forward_error(up, "convT_groups2_k3_s2_p1_op1", "golden_variants") < 1e-12);
   }
+  SECTION("Conv2d with padding_mode reflect, replicate and circular") {
+    Conv2d reflect(2, 2, 3, Conv2dOptions{{1, 1}, {1, 1}}, PadMode::Reflect, true, DType::Float64, gen);
+    CHECK(reflect.extra_repr() == "2, 2, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1), padding_mode=reflect");
+    CHECK(golden_forward_error(reflect, "conv2d_reflect_k3_p1", "golden_variants") < 1e-12);
+    Conv2d replicate(3, 4, 3, Conv2dOptions{{1, 1}, {2, 1}}, PadMode::Replicate, true, DType::Float64, gen);
+    CHECK(golden_forward_error(replicate, "conv2d_replicate_k3_p2x1", "golden_variants") < 1e-12);
+    Conv2d circular(2, 3, 3, Conv2dOptions{{2, 2}, {1, 1}}, PadMode::Circular, true, DType::Float64, gen);
+    CHECK(golden_forward_error(circular, "conv2d_circular_k3_s2_p1", "golden_variants") < 1e-12);
+    // Zeros is the plain convolution; another mode changes the border outputs.
+    Conv2d zeros(2, 2, 3, Conv2dOptions{{1, 1}, {1, 1}}, PadMode::Constant, true, DType::Float64, gen);
+    CHECK(golden_forward_error(zeros, "conv2d_reflect_k3_p1", "golden_variants") > 1e-3);
+  }
   SECTION("Linear(7, 5)") {
     Linear linear(7, 5, true, DType::Float64, gen);
     CHECK(golden_forward_error(linear, "linear_7to5") < 1e-12);
