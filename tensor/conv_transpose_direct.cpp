@@ -151,7 +151,9 @@ void interleave_row(const T* first, const T* second, int64_t W, T add, int64_t r
     const V row = __builtin_shufflevector(a, b, (kLane % 2 ? half + kLane / 2 : kLane / 2)...) + add;
     std::memcpy(dst + 2 * j, &row, sizeof(V));
   }
-  for (int64_t w = 2 * j; w < W; ++w) dst[w] = (w % 2 ? second : first)[w / 2] + add;
+  // NOTE: not `(w % 2 ? second : first)[w / 2]`: GCC 12 with -fsanitize=undefined read first[0]
+  // for it here (and crashed at -O2); the two plain reads compile right everywhere.
+  for (int64_t w = 2 * j; w < W; ++w) dst[w] = (w % 2 == 0 ? first[w / 2] : second[w / 2]) + add;
 }
 template <typename T>
 void interleave_row(const T* first, const T* second, int64_t W, T add, int64_t room, T* dst) {
