@@ -67,11 +67,14 @@ void conv2d_direct_from_planes(const T* planes, const T* weight, const T* bias, 
   for (const ChannelBlock& b : blocks)
     output_channel_block<T>(b.first, b.width, planes, l.plane, C, l.offsets.data(), taps,
                             w_blocks + b.first * C * taps, l.positions, out);
-  // Keep each image's outputs, plus the bias.
+  // Keep each image's outputs, plus the bias: plane by plane in y's order, so that a plane's
+  // vector stores may run into the next plane, written after it.
+  const int64_t plane_size = g.H_out * g.W_out, y_size = g.N * C_out * plane_size;
   for (int64_t n = 0; n < g.N; ++n)
-    for (int64_t o = 0; o < C_out; ++o)
-      store_plane(out + o * l.positions, l, n, g.H_out, g.W_out, bias ? bias[o] : T(0),
-                  y + (n * C_out + o) * g.H_out * g.W_out);
+    for (int64_t o = 0; o < C_out; ++o) {
+      const int64_t at = (n * C_out + o) * plane_size;
+      store_plane(out + o * l.positions, l, n, g.H_out, g.W_out, bias ? bias[o] : T(0), y_size - at, y + at);
+    }
 }
 
 template <typename T>

@@ -288,9 +288,12 @@ void conv_transpose2d_direct_backward(const T* x, const T* grad_y, const T* weig
         else output_channel_block<T, true>(b.first, b.width, phase, l.plane, C_out, offs, taps, w, l.positions, out);
       }
     }
+    const int64_t plane_size = g.H_out * g.W_out, grad_x_size = g.N * C_in * plane_size;
     for (int64_t n = 0; n < g.N; ++n)
-      for (int64_t c = 0; c < C_in; ++c)
-        store_plane(out + c * l.positions, l, n, g.H_out, g.W_out, T(0), grad_x + (n * C_in + c) * g.H_out * g.W_out);
+      for (int64_t c = 0; c < C_in; ++c) {  // in grad_x's order: a plane's stores may run into the next
+        const int64_t at = (n * C_in + c) * plane_size;
+        store_plane(out + c * l.positions, l, n, g.H_out, g.W_out, T(0), grad_x_size - at, grad_x + at);
+      }
   }
   if (grad_weight != nullptr) {
     // dL/dW[c][o][r + j s] = sum_n sum_ih x[n][c][ih] · dy_r[n][o][ih + j]: x laid at the output positions

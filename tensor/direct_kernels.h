@@ -140,19 +140,23 @@ inline void stack_images(const T* x, const ConvGeometry& g, const PaddedLayout& 
 //   dst[oh][ow] = out[output_at(n, oh) + ow] + add     (oh < H_out, ow < W_out; dst dense)
 // A 10-wide row is shorter than a vector, and a plain loop over it runs lane by lane; here each
 // row is written with whole vectors that may run past its end into the next row (which is
-// written after it), except where a vector would read or write past the last row: those
-// values go one by one. Nothing outside the plane's H_out · W_out values is written.
+// written after it), and past the plane's last row into the next plane when that one, too, is
+// written after: `room` values from dst on may be written (at least H_out · W_out). Only where
+// a vector would read past the stack's last row or write past `room` do values go one by one.
 template <typename T>
-inline void store_plane(const T* out, const PaddedLayout& l, int64_t n, int64_t H_out, int64_t W_out, T add, T* dst) {
+inline void store_plane(const T* out, const PaddedLayout& l, int64_t n, int64_t H_out, int64_t W_out, T add,
+                        int64_t room, T* dst) {
   using V = typename Vec<T>::type;
   constexpr int64_t lanes = Vec<T>::lanes;
   const int64_t vectors = (W_out + lanes - 1) / lanes, span = vectors * lanes;
   const T* src = out + l.output_at(n, 0);
-  const int64_t src_end = (H_out - 1) * l.Wp + W_out, dst_end = H_out * W_out;  // one past the last value
+  // Reads may run to the end of the stack's positions (the last image's last row is followed by
+  // its gap rows, or by the rounding up to whole vectors).
+  const int64_t src_end = l.positions - l.output_at(n, 0);
   for (int64_t oh = 0; oh < H_out; ++oh) {
     const T* s = src + oh * l.Wp;
     T* d = dst + oh * W_out;
-    if (oh * l.Wp + span <= src_end && oh * W_out + span <= dst_end) {
+    if (oh * l.Wp + span <= src_end && oh * W_out + span <= room) {
       for (int64_t v = 0; v < vectors; ++v) {
         const V sum = load(s + v * lanes) + add;
         std::memcpy(d + v * lanes, &sum, sizeof(V));
