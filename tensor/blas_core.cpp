@@ -29,13 +29,19 @@ bool is_avx2_core(const char* name) { return std::strcmp(name, "Haswell") == 0 |
 const char* blas_core_name() { return openblas_get_corename(); }
 
 void use_best_blas_kernels(char** argv) {
-  if (std::getenv("OPENBLAS_CORETYPE") != nullptr || !is_avx2_core(blas_core_name()) ||
-      !cpu_has_avx512_for_skylakex()) {
-    return;  // the user's choice, or OpenBLAS's own is already the best it has
+  bool start_again = false;
+  const char* threads = std::getenv("OPENBLAS_NUM_THREADS");
+  if (threads == nullptr || std::strcmp(threads, "1") != 0) {  // without OpenBLAS's worker threads
+    ::setenv("OPENBLAS_NUM_THREADS", "1", 1);
+    start_again = true;
   }
-  ::setenv("OPENBLAS_CORETYPE", "SKYLAKEX", 1);
-  ::setenv("OPENBLAS_NUM_THREADS", "1", 0);  // starting again anyway: without OpenBLAS's idle worker threads
-  ::execv("/proc/self/exe", argv);           // returns only on failure: run on as loaded
+  // Unless the user chose, or OpenBLAS's own choice is already the best it has.
+  if (std::getenv("OPENBLAS_CORETYPE") == nullptr && is_avx2_core(blas_core_name()) &&
+      cpu_has_avx512_for_skylakex()) {
+    ::setenv("OPENBLAS_CORETYPE", "SKYLAKEX", 1);
+    start_again = true;
+  }
+  if (start_again) ::execv("/proc/self/exe", argv);  // returns only on failure: run on as loaded
 }
 
 }  // namespace convgrad

@@ -10,12 +10,15 @@
 // the right kernels sets it and starts itself again (execv keeps the process id, the
 // arguments and everything else).
 //
-// When it starts again it also sets OPENBLAS_NUM_THREADS=1 (unless set): convgrad never runs
-// OpenBLAS on more than one thread (see blas.h), and without it the library starts a worker
-// thread per core at load time that spins for about 0.1 s next to the program's own threads.
+// It also starts itself again when OPENBLAS_NUM_THREADS is not 1, with it set to 1: convgrad
+// never runs OpenBLAS on more than one thread (see blas.h), but OpenBLAS starts a worker
+// thread per core when it is loaded, and openblas_set_num_threads(1) does not stop them. They
+// spin on sched_yield whenever they are woken, next to the program's own threads: measured on
+// the 2-core machine, a 2-thread autoencoder epoch took 3.4 ms at best but 6.5 ms in the
+// median with them, 3.5 ms without (its two halves of a batch ended ~50 µs apart instead of 1).
 //
-// A variable the user has set is never changed: OPENBLAS_CORETYPE=Haswell keeps the AVX2
-// kernels (some machines set it for all their programs: then nothing happens here).
+// OPENBLAS_CORETYPE set by the user is never changed: OPENBLAS_CORETYPE=Haswell keeps the AVX2
+// kernels (some machines set it for all their programs).
 #pragma once
 
 namespace convgrad {
@@ -23,10 +26,11 @@ namespace convgrad {
 // The kernels OpenBLAS uses now, as it names them ("Haswell", "SkylakeX", ...).
 const char* blas_core_name();
 
-// Call first thing in main(): when OPENBLAS_CORETYPE is unset, OpenBLAS chose AVX2 kernels and
-// the CPU has AVX-512, sets it to SKYLAKEX and re-executes /proc/self/exe with argv. Returns
-// normally when nothing needs to change, or when the re-execution fails (the program then
-// runs on as it is).
+// Call first thing in main(): sets OPENBLAS_NUM_THREADS=1 when it is not 1 and, when
+// OPENBLAS_CORETYPE is unset, OpenBLAS chose AVX2 kernels and the CPU has AVX-512,
+// OPENBLAS_CORETYPE=SKYLAKEX; then, if either changed, re-executes /proc/self/exe with argv
+// (once: the second start finds both as wanted). Returns normally when nothing needs to
+// change, or when the re-execution fails (the program then runs on as it is).
 void use_best_blas_kernels(char** argv);
 
 }  // namespace convgrad
