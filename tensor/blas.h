@@ -31,15 +31,18 @@ void set_num_threads(int threads);
 int get_num_threads();
 
 // Whether a loop of `multiply_adds` of work should be split over the threads: there must be
-// more than one thread, no enclosing parallel region, and enough work (about a millisecond of
-// one core) that the fork and the join are a small part of it.
+// more than one thread, no enclosing parallel region, and enough work (2^23 multiply-adds,
+// 0.1-0.2 ms of one core) that the fork and the join are a small part of it.
 // NOTE: measured on a 2-core machine shared with other programs. With regions from 2^21
 // multiply-adds up (the coursework's conv layers), 2 threads made a U-Net training epoch 1.3x
 // faster when the machine was quiet (load 1.7: 41 -> 32 ms), but 2-5x slower under load 3-7:
 // a thread waits milliseconds at each join for its partner to get a core back (a 50 µs region
-// took 16-20 ms at the 90th percentile). The threshold below keeps the coursework on one
-// thread, which is never slow; only work of about a millisecond per region is split.
-inline constexpr int64_t kParallelMinWork = int64_t{1} << 26;
+// took 16-20 ms at the 90th percentile). The coursework's layers (at most 3.7 M multiply-adds,
+// conv3) stay below the threshold, and its training and evaluation run inside run_tasks
+// anyway (one OpenMP thread per task): they split batches, not ops. Ops of a VAE's shape
+// (batch 128, 28×28, 12.8 M) are split: on 2 threads its k4 s2 conv fwd+bwd 1040 -> 620 µs,
+// the transposed one 1430 -> 870 µs. (It was 2^26 before run_tasks took over the coursework.)
+inline constexpr int64_t kParallelMinWork = int64_t{1} << 23;
 bool worth_parallel(int64_t multiply_adds);
 
 }  // namespace convgrad
