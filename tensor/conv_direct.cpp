@@ -98,17 +98,7 @@ void conv2d_direct_weight_grad_from_planes(const T* x_planes, const T* grad_y, c
   const T* dy = grad_y_planes;
   if (dy == nullptr) {  // grad_y at the output positions of the stack (0 at the thrown-away ones)
     T* stacked = scratch_buffer<T>(5, C_out * l.positions);
-    std::fill(stacked, stacked + C_out * l.positions, T(0));
-    // (a row's whole vector, copy_row, may run on into later rows of its channel, not past them)
-    const int64_t grad_y_size = g.N * C_out * g.H_out * g.W_out, lanes = Vec<T>::lanes;
-    const RowCopier<T> copy_row(g.W_out);
-    for (int64_t n = 0; n < g.N; ++n)
-      for (int64_t o = 0; o < C_out; ++o)
-        for (int64_t oh = 0; oh < g.H_out; ++oh) {
-          const int64_t from = ((n * C_out + o) * g.H_out + oh) * g.W_out, to = l.output_at(n, oh);
-          copy_row(grad_y + from, from + lanes <= grad_y_size && to + lanes <= l.positions,
-                   stacked + o * l.positions + to);
-        }
+    stack_at_outputs(grad_y, g.N, C_out, g.H_out, g.W_out, l, stacked);
     dy = stacked;
     grad_y_stride = l.positions;
   }

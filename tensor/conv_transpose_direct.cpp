@@ -297,16 +297,7 @@ void conv_transpose2d_direct_backward(const T* x, const T* grad_y, const T* weig
   }
   if (grad_weight != nullptr) {
     // dL/dW[c][o][r + j s] = sum_n sum_ih x[n][c][ih] · dy_r[n][o][ih + j]: x laid at the output positions
-    // (a row's whole vector, copy_row, may run on into later rows of its channel, not past them)
-    std::fill(out, out + C_in * l.positions, T(0));
-    const int64_t x_size = g.N * C_in * g.H_out * g.W_out, lanes = Vec<T>::lanes;
-    const RowCopier<T> copy_row(g.W_out);
-    for (int64_t n = 0; n < g.N; ++n)
-      for (int64_t c = 0; c < C_in; ++c)
-        for (int64_t ih = 0; ih < g.H_out; ++ih) {
-          const int64_t from = ((n * C_in + c) * g.H_out + ih) * g.W_out, to = l.output_at(n, ih);
-          copy_row(x + from, from + lanes <= x_size && to + lanes <= l.positions, out + c * l.positions + to);
-        }
+    stack_at_outputs(x, g.N, C_in, g.H_out, g.W_out, l, out);
     for (const ChannelBlock& b : channel_blocks(C_in, kWeightGradWidest)) {
       if (b.width == 8) phase_weight_grad_channels<T, 8>(planes, out, g, l, b.first, grad_weight);
       if (b.width == 4) phase_weight_grad_channels<T, 4>(planes, out, g, l, b.first, grad_weight);

@@ -171,6 +171,23 @@ inline void stack_images(const T* x, const ConvGeometry& g, const PaddedLayout& 
       }
 }
 
+// v [N, C, H_out, W_out] at the output positions of the stack, channel c at out + c · positions,
+// zeros at the thrown-away positions: dL/dy for a direct dL/dW, x for the transposed conv's.
+// (A row's whole vector may run on into later rows of its channel, written after it, not past it.)
+template <typename T>
+inline void stack_at_outputs(const T* v, int64_t N, int64_t C, int64_t H_out, int64_t W_out, const PaddedLayout& l,
+                             T* out) {
+  std::fill(out, out + C * l.positions, T(0));
+  const int64_t v_size = N * C * H_out * W_out, lanes = Vec<T>::lanes;
+  const RowCopier<T> copy_row(W_out);
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t oh = 0; oh < H_out; ++oh) {
+        const int64_t from = ((n * C + c) * H_out + oh) * W_out, to = l.output_at(n, oh);
+        copy_row(v + from, from + lanes <= v_size && to + lanes <= l.positions, out + c * l.positions + to);
+      }
+}
+
 // One channel's outputs from the stack into an image plane, plus `add`:
 //   dst[oh][ow] = out[output_at(n, oh) + ow] + add     (oh < H_out, ow < W_out; dst dense)
 // A 10-wide row is shorter than a vector, and a plain loop over it runs lane by lane; here each
