@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -201,9 +202,9 @@ std::string gp_plain(const std::string& text) {
 
 std::string gp_number(double value) {
   if (!std::isfinite(value)) return "NaN";
-  char buffer[32];
-  std::snprintf(buffer, sizeof(buffer), "%.10g", value);
-  return buffer;
+  char buffer[32];  // to_chars writes what printf's "%.10g" would, several times faster
+  const auto end = std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::general, 10).ptr;
+  return std::string(buffer, end);
 }
 
 }  // namespace convgrad

@@ -82,7 +82,8 @@ std::string svg_with_plain_tooltips(const std::string& svg);
 std::string gp_quote(const std::string& text);
 // Text for an enhanced-mode label, with gnuplot's markup characters ^ _ @ & { } ~ escaped.
 std::string gp_plain(const std::string& text);
-// A number for a data file or script: shortest round-trip form, "NaN" for NaN and infinities.
+// A number for a data file or script: 10 significant digits as printf's "%.10g", "NaN" for NaN
+// and infinities.
 std::string gp_number(double value);
 
 }  // namespace convgrad

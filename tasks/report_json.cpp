@@ -21,9 +21,12 @@ const nlohmann::json& require(const JsonField& field) {
   return *field.value;
 }
 
-double element_number(const nlohmann::json& value, const std::string& where) {
+// `where()` names the value in the error; it is built only when there is one (a results.json
+// holds tens of thousands of numbers, and naming each costs more than reading it).
+template <typename Where>
+double element_number(const nlohmann::json& value, const Where& where) {
   if (value.is_null()) return kNaN;
-  CONVGRAD_CHECK(value.is_number(), where, ": expected a number, but got ", type_of(value));
+  CONVGRAD_CHECK(value.is_number(), where(), ": expected a number, but got ", type_of(value));
   return value.get<double>();
 }
 
@@ -46,10 +49,10 @@ JsonField json_root(const nlohmann::json& results) {
 }
 
 double number_or_nan(const JsonField& field) {
-  return field.present() ? element_number(*field.value, field.where) : kNaN;
+  return field.present() ? element_number(*field.value, [&] { return field.where; }) : kNaN;
 }
 
-double require_number(const JsonField& field) { return element_number(require(field), field.where); }
+double require_number(const JsonField& field) { return element_number(require(field), [&] { return field.where; }); }
 
 long long require_integer(const JsonField& field) {
   const double value = require_number(field);
@@ -71,7 +74,8 @@ std::vector<double> require_numbers(const JsonField& field, long long expected_s
                  ": expected ", expected_size, " numbers, but got ", value.size());
   std::vector<double> out;
   out.reserve(value.size());
-  for (size_t i = 0; i < value.size(); ++i) out.push_back(element_number(value[i], str_cat(field.where, "[", i, "]")));
+  for (size_t i = 0; i < value.size(); ++i)
+    out.push_back(element_number(value[i], [&] { return str_cat(field.where, "[", i, "]"); }));
   return out;
 }
 
@@ -95,11 +99,11 @@ std::vector<std::vector<double>> require_rows(const JsonField& field, size_t wid
   std::vector<std::vector<double>> rows;
   rows.reserve(value.size());
   for (size_t i = 0; i < value.size(); ++i) {
-    const std::string where = str_cat(field.where, "[", i, "]");
-    CONVGRAD_CHECK(value[i].is_array() && value[i].size() == width, where, ": expected an array of ", width,
-                   " numbers, but got ", type_of(value[i]));
+    CONVGRAD_CHECK(value[i].is_array() && value[i].size() == width, field.where, "[", i, "]: expected an array of ",
+                   width, " numbers, but got ", type_of(value[i]));
     std::vector<double> row;
-    for (size_t k = 0; k < width; ++k) row.push_back(element_number(value[i][k], str_cat(where, "[", k, "]")));
+    for (size_t k = 0; k < width; ++k)
+      row.push_back(element_number(value[i][k], [&] { return str_cat(field.where, "[", i, "][", k, "]"); }));
     rows.push_back(std::move(row));
   }
   return rows;
