@@ -36,7 +36,7 @@ bool is_executable_file(const std::string& path) {
 #else
   (void)parent;
 #endif
-  const int null_fd = ::open("/dev/null", O_RDONLY);
+  const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
   ::dup2(output_fd, STDOUT_FILENO);
   ::dup2(output_fd, STDERR_FILENO);
@@ -78,7 +78,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   c_argv.push_back(nullptr);
 
   int fds[2];
-  CONVGRAD_CHECK(::pipe(fds) == 0, argv[0], ": cannot create a pipe: ", std::strerror(errno));
+  // Close-on-exec: a gnuplot started meanwhile from another thread must not hold this pipe open.
+  CONVGRAD_CHECK(::pipe2(fds, O_CLOEXEC) == 0, argv[0], ": cannot create a pipe: ", std::strerror(errno));
   const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) {

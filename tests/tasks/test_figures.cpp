@@ -123,6 +123,29 @@ TEST_CASE("figures: a failing gnuplot is a clear error naming the figure, with g
   CHECK(files_containing(dir / "out" / "figures", ".tmp").empty());
 }
 
+TEST_CASE("figures: drawn side by side, the error is the first failing figure's in report order", "[figures]") {
+  // The fake writes a small SVG (gnuplot's second argument is output_file='NAME') except for two
+  // figures: the later one in report order fails at once, the earlier one only after a pause.
+  const fs::path dir = fresh_dir("side_by_side_gnuplot");
+  const std::string gnuplot = fake_gnuplot(dir,
+                                           "case \"$3\" in\n"
+                                           "  task1_bsc_regressor_loss.gp) sleep 0.3; echo 'first failure' >&2; exit 1;;\n"
+                                           "  task2_degree_centrality.gp) echo 'second failure' >&2; exit 2;;\n"
+                                           "esac\n"
+                                           "file=${2#output_file=\\'}; file=${file%\\'}\n"
+                                           "echo '<svg></svg>' > \"$file\"");
+  std::ostringstream log;
+  CHECK_THROWS_WITH(render_figures(mock_results(), (dir / "out").string(), with_gnuplot(gnuplot), log),
+                    Catch::Contains("figure 'task1_bsc_regressor_loss'") && Catch::Contains("first failure") &&
+                        !Catch::Contains("second failure"));
+  const fs::path figures = dir / "out" / "figures";
+  CHECK(fs::exists(figures / "task1_bsc_autoencoder_loss.svg"));
+  CHECK(fs::exists(figures / "task2_spectral_layout.svg"));
+  CHECK(!fs::exists(figures / "task1_bsc_regressor_loss.svg"));
+  CHECK(!fs::exists(figures / "task2_degree_centrality.svg"));
+  CHECK(files_containing(figures, ".tmp").empty());
+}
+
 TEST_CASE("figures: the CONVGRAD_GNUPLOT override is used", "[figures]") {
   const fs::path dir = fresh_dir("env_gnuplot");
   const std::string gnuplot = fake_gnuplot(dir, "echo 'fake gnuplot says no' >&2\nexit 3");
