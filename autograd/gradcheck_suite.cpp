@@ -8,6 +8,7 @@
 
 #include "autograd/functions.h"
 #include "autograd/kink.h"
+#include "autograd/ops/conv_phases.h"
 
 namespace convgrad {
 
@@ -259,6 +260,21 @@ GradcheckCase pad2d_case(Generator& gen) {
   return c;
 }
 
+// Strides 1 to 3, padded and cropped: phases that read past x's edge, and x's rows and
+// columns that no phase reads (their gradient is 0).
+GradcheckCase phase_split_case(Generator& gen) {
+  const Shape s{pick(gen, 1, 2), pick(gen, 1, 2), pick(gen, 1, 6), pick(gen, 1, 6)};
+  const Pair stride{pick(gen, 1, 3), pick(gen, 1, 3)};
+  const int64_t top = pick(gen, 0, 2), left = pick(gen, 0, 2), H_ph = pick(gen, 1, 4), W_ph = pick(gen, 1, 4);
+  GradcheckCase c;
+  c.inputs = {random_var(s, gen)};
+  c.input_names = {"x"};
+  c.config = "phase_split(" + shape_str(s) + ", s " + pair_str(stride) + ", top " + std::to_string(top) + ", left " +
+             std::to_string(left) + ", " + std::to_string(H_ph) + "x" + std::to_string(W_ph) + ")";
+  c.fn = [=](const std::vector<Variable>& v) { return phase_split(v[0], stride, top, left, H_ph, W_ph); };
+  return c;
+}
+
 GradcheckCase select_slice_case(Generator& gen) {
   const Shape s = random_shape(gen);
   const int64_t rank = static_cast<int64_t>(s.size());
@@ -352,6 +368,7 @@ const std::map<std::string, std::function<GradcheckCase(Generator&)>>& makers() 
       {"reshape", reshape_case},
       {"cat", cat_case},
       {"pad2d", pad2d_case},
+      {"phase_split", phase_split_case},
       {"select", select_slice_case},
       {"mse_loss", [](Generator& g) { return loss_case(g, "mse_loss"); }},
       {"binary_cross_entropy", [](Generator& g) { return loss_case(g, "binary_cross_entropy"); }},

@@ -8,9 +8,11 @@
 // take whole chunks, and the results do not depend on the number of threads.
 // Small stride-1 layers (the coursework's conv1-conv3) take the same sums in another order,
 // without the column matrix: conv2d_direct and conv2d_direct_weight_grad (tensor/conv_direct.h);
-// narrow 1×1 layers (conv4) are plain loops over planes (tensor/conv_pointwise.h).
+// narrow 1×1 layers (conv4) are plain loops over planes (tensor/conv_pointwise.h); strided
+// layers whose stride divides the kernel become stride-1 ones (ops/conv_phases.h).
 #include "autograd/functions.h"
 #include "autograd/ops/conv_groups.h"
+#include "autograd/ops/conv_phases.h"
 #include "tensor/blas.h"
 #include "tensor/conv_direct.h"
 #include "tensor/conv_kernels.h"
@@ -29,6 +31,8 @@ Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias,
     check_conv_bias("conv2d", bias.shape(), C_out, weight.shape());
     check_same_dtype(x.data(), bias.data(), "conv2d");
   }
+  // Strided layers whose stride divides the kernel (the VAE's k4 s2) as a stride-1 conv of phases.
+  if (conv2d_by_phases_applies(g, C_out)) return conv2d_by_phases(x, weight, bias, options);
   const int64_t rows = g.col_rows(), L = g.positions();
   const DType dtype = x.dtype();
   const Tensor input = x.data(), w = weight.data();

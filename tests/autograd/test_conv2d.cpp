@@ -1,8 +1,9 @@
-// conv2d (autograd/ops/conv2d.cpp) and its kernels im2col / col2im (tensor/conv_kernels.cpp).
+// conv2d (autograd/ops/conv2d.cpp) and its kernels im2col / col2im (tensor/conv_kernels.cpp),
+// and strided layers as convolutions of phases (autograd/ops/conv_phases.h).
 #include <catch2/catch.hpp>
 
-#include "tensor/conv_direct.h"
 #include "autograd/autograd.h"
+#include "autograd/ops/conv_phases.h"
 #include "support/golden_case.h"
 #include "support/variables.h"
 #include "tensor/conv_direct.h"
@@ -267,3 +268,49 @@ TEST_CASE("conv2d gradcheck on the direct kernels (stride 1, 4 or more channels)
   INFO(r.report());
   REQUIRE(r.passed);
 }
+
+TEST_CASE("conv2d gradcheck on strided layers computed as stride-1 convolutions of phases") {
+  using Row = std::tuple<Shape, Shape, Pair, Pair>;  // x, weight, stride, padding
+  const auto [x_shape, w_shape, stride, padding] = GENERATE(table<Shape, Shape, Pair, Pair>({
+      Row{{2, 1, 8, 8}, {8, 1, 4, 4}, {2, 2}, {1, 1}},   // like the VAE's k4 s2 p1
+      Row{{1, 1, 9, 8}, {6, 1, 2, 2}, {2, 2}, {0, 0}},   // floor mode drops x's last row
+      Row{{2, 2, 7, 9}, {5, 2, 4, 2}, {2, 2}, {1, 0}},   // odd sizes, rectangular kernel
+      Row{{1, 1, 9, 10}, {4, 1, 3, 3}, {3, 3}, {1, 2}},  // stride 3
+      Row{{1, 2, 8, 6}, {4, 2, 4, 3}, {2, 1}, {1, 1}},   // stride 2 down, 1 across
+  }));
+  CAPTURE(x_shape, w_shape, stride, padding);
+  const ConvGeometry g = conv2d_geometry(x_shape, w_shape, stride, padding, {1, 1});
+  REQUIRE(conv2d_by_phases_applies(g, w_shape[0]));
+  Variable x = random_var(x_shape, 7), w = random_var(w_shape, 8), b = random_var({w_shape[0]}, 9);
+  const Conv2dOptions options{stride, padding, {1, 1}};
+  auto r = gradcheck([&](const std::vector<Variable>& in) { return conv2d(in[0], in[1], in[2], options); }, {x, w, b});
+  INFO(r.report());
+  REQUIRE(r.passed);
+  // The forward against the plain seven-deep loop.
+  Tensor loops = Tensor::empty({g.N, w_shape[0], g.H_out, g.W_out}, DType::Float64);
+  conv2d_reference<double>(x.data().data<double>(), w.data().data<double>(), b.data().data<double>(), g, w_shape[0],
+                           loops.data<double>());
+  const std::vector<double> got = conv2d(x, w, b, options).data().to_vector(), want = loops.to_vector();
+  REQUIRE(got.size() == want.size());
+  for (size_t i = 0; i < got.size(); ++i) REQUIRE(got[i] == Approx(want[i]).margin(1e-12));
+}
+
+TEST_CASE("phase_split: every value once, in its phase; zeros outside; gradcheck") {
+  Variable x = random_var({1, 1, 3, 4}, 5);
+  // stride 2, padding (1, 1): padded row r, column c hold x[r - 1][c - 1]; 2×3 per phase.
+  const Variable y = phase_split(x, {2, 2}, 1, 1, 2, 3);
+  REQUIRE(y.shape() == Shape{1, 4, 2, 3});
+  const std::vector<double> v = x.data().to_vector(), out = y.data().to_vector();
+  for (int64_t ph = 0; ph < 4; ++ph)
+    for (int64_t a = 0; a < 2; ++a)
+      for (int64_t b = 0; b < 3; ++b) {
+        const int64_t h = 2 * a + ph / 2 - 1, w = 2 * b + ph % 2 - 1;
+        const double want = h >= 0 && h < 3 && w >= 0 && w < 4 ? v[h * 4 + w] : 0.0;
+        CHECK(out[(ph * 2 + a) * 3 + b] == want);
+      }
+  auto r = gradcheck([](const std::vector<Variable>& in) { return phase_split(in[0], {2, 3}, 1, 0, 3, 2); },
+                     {random_var({2, 2, 5, 5}, 6)});
+  INFO(r.report());
+  REQUIRE(r.passed);
+}
+
