@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <immintrin.h>
+#include <type_traits>
 #include <utility>
 
 #include "tensor/conv_direct.h"
@@ -54,15 +56,50 @@ ConvGeometry phase_split_geometry(const ConvGeometry& g, int64_t C_in) {
                          {1, 1});
 }
 
+// Every other value of a short row into dst (the inverse of interleave_row below):
+//   dst[i] = src[2i]     (i < count ≤ lanes)
+// With AVX-512, where src has 2 · lanes values to read (`whole`): two loads, one shuffle and one
+// masked store, which leaves dst past count untouched (a blend with a load of dst instead
+// stalls on the previous row's store, which overlaps it). Else value by value.
+template <typename T>
+class TakeEveryOther {
+  using V = typename Vec<T>::type;
+  using Mask = decltype(V{} < V{});  // integer lanes of T's width
+
+ public:
+  explicit TakeEveryOther(int64_t count) : count_(count), even_{} {
+    for (int64_t i = 0; i < Vec<T>::lanes; ++i) even_[i] = static_cast<std::remove_reference_t<decltype(even_[0])>>(2 * i);
+  }
+  void operator()(const T* src, bool whole, T* dst) const {
+#if defined(__AVX512F__)
+    if (whole) {
+      const V picked = __builtin_shuffle(load(src), load(src + Vec<T>::lanes), even_);
+      const auto keep = static_cast<__mmask16>((1u << count_) - 1u);
+      if constexpr (sizeof(T) == 4) _mm512_mask_storeu_ps(dst, keep, reinterpret_cast<__m512>(picked));
+      else _mm512_mask_storeu_pd(dst, static_cast<__mmask8>(keep), reinterpret_cast<__m512d>(picked));
+      return;
+    }
+#endif
+    (void)whole;
+    for (int64_t i = 0; i < count_; ++i) dst[i] = src[2 * i];
+  }
+
+ private:
+  int64_t count_;
+  Mask even_;  // lanes 0, 2, 4, … of the two loaded vectors
+};
+
 // dL/dy's phases as channels of one stack: channel (phase k = r_h s_w + r_w, o) holds
 // dy_r[t_h][t_w] = grad_y[t_h s_h + r_h − p_h][t_w s_w + r_w − p_w] (0 outside grad_y).
 // One pass over grad_y's rows: each value goes to its phase, column by a table (a row of 10
-// split into two rows of 5 is mostly loop overhead when done phase by phase).
+// split into two rows of 5 is mostly loop overhead when done phase by phase); with stride 2
+// across, a row's even and odd columns go to their two phases a vector at a time.
 template <typename T>
 void stack_phases(const T* grad_y, const ConvGeometry& g, const ConvGeometry& split, const PaddedLayout& l,
                   T* planes) {
   const int64_t C_out = g.C, s_h = g.stride[0], s_w = g.stride[1];
-  std::fill(planes, planes + s_h * s_w * C_out * l.plane, T(0));
+  const int64_t planes_size = s_h * s_w * C_out * l.plane, grad_y_size = g.N * C_out * g.H * g.W;
+  std::fill(planes, planes + planes_size, T(0));
   // Column w goes to phase r_w = (w + p_w) mod s_w at t_w = (w + p_w − r_w) / s_w: offset
   // r_w · C_out · plane + t_w from the phase row's start, or nowhere (−1) past the split's width.
   std::vector<int64_t> column_to(static_cast<size_t>(g.W));
@@ -70,6 +107,21 @@ void stack_phases(const T* grad_y, const ConvGeometry& g, const ConvGeometry& sp
     const int64_t r_w = (w + g.padding[1]) % s_w, t_w = (w + g.padding[1] - r_w) / s_w;
     column_to[w] = t_w < split.W ? r_w * C_out * l.plane + t_w : -1;
   }
+  // With s_w = 2 and rows of at most 2 · lanes values, phase r_w takes columns w0, w0 + 2, …
+  // (count ≤ lanes of them) to t_w0, t_w0 + 1, …: a vector at a time.
+  struct EveryOther {
+    int64_t w0 = 0, to = 0, count = 0;
+  } halves[2];
+  for (int64_t w = 0; w < g.W && s_w == 2; ++w) {
+    if (column_to[w] < 0) continue;
+    EveryOther& half = halves[(w + g.padding[1]) % 2];
+    if (half.count++ == 0) {
+      half.w0 = w;
+      half.to = column_to[w];
+    }
+  }
+  const bool by_halves = s_w == 2 && g.W <= 2 * Vec<T>::lanes;
+  const TakeEveryOther<T> take_first(halves[0].count), take_second(halves[1].count);
   // Row h likewise: phase r_h at t_h, offset r_h · s_w · C_out · plane + t_h · Wp (or −1).
   std::vector<int64_t> row_to(static_cast<size_t>(g.H));
   for (int64_t h = 0; h < g.H; ++h) {
@@ -83,6 +135,14 @@ void stack_phases(const T* grad_y, const ConvGeometry& g, const ConvGeometry& sp
       for (int64_t h = 0; h < g.H; ++h, src += g.W) {
         if (row_to[h] < 0) continue;
         T* row = image + row_to[h];
+        if (by_halves) {
+          const T* first = src + halves[0].w0;
+          const T* second = src + halves[1].w0;
+          const T* end = grad_y + grad_y_size;
+          take_first(first, end - first >= 2 * Vec<T>::lanes, row + halves[0].to);
+          take_second(second, end - second >= 2 * Vec<T>::lanes, row + halves[1].to);
+          continue;
+        }
         for (int64_t w = 0; w < g.W; ++w)
           if (column_to[w] >= 0) row[column_to[w]] = src[w];
       }

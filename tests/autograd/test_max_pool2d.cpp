@@ -208,3 +208,36 @@ TEST_CASE("max_pool2d on a large batch matches a per-plane scan (the parallel ke
   for (size_t o = 0; o < gv.size(); ++o) want_grad[(o / 25) * 100 + want_indices[o]] = gv[o];
   CHECK(grad == want_grad);
 }
+
+TEST_CASE("max_pool2d 2x2 stride 2 matches a window-by-window scan for every row width, with ties and NaN") {
+  // The kernel takes 8 or 4 windows side by side, a short rest as one whole block running into
+  // the plane's next row, and the last row's rest one by one: widths that end on each of these.
+  const DType dtype = GENERATE(DType::Float32, DType::Float64);
+  const int64_t W = GENERATE(2, 4, 8, 9, 10, 16, 18, 26, 34, 35);
+  const int64_t H = GENERATE(2, 3, 6);
+  CAPTURE(dtype_name(dtype), W, H);
+  const int64_t N = 2, C = 3, H_out = H / 2, W_out = W / 2;
+  Values v(static_cast<size_t>(N * C * H * W));
+  for (size_t i = 0; i < v.size(); ++i) {
+    v[i] = static_cast<double>((i * 2654435761u >> 11) % 3);  // 0, 1 or 2: many tied windows
+    if (i % 37 == 11) v[i] = std::numeric_limits<double>::quiet_NaN();
+  }
+  const MaxPool2dResult r = max_pool2d_with_indices(Variable(Tensor::from_vector(v, {N, C, H, W}, dtype)), pool({2, 2}));
+  const Values out = r.output.data().to_vector();
+  REQUIRE(static_cast<int64_t>(out.size()) == N * C * H_out * W_out);
+  for (int64_t plane = 0; plane < N * C; ++plane)
+    for (int64_t i = 0; i < H_out; ++i)
+      for (int64_t j = 0; j < W_out; ++j) {
+        // scan a, b, c, d: a greater value or a NaN takes over
+        int64_t best = 2 * i * W + 2 * j;
+        for (int64_t p : {best + 1, best + W, best + W + 1}) {
+          const double candidate = v[plane * H * W + p], current = v[plane * H * W + best];
+          if (candidate > current || std::isnan(candidate)) best = p;
+        }
+        const int64_t o = (plane * H_out + i) * W_out + j;
+        CAPTURE(plane, i, j);
+        CHECK(r.indices[o] == best);
+        const double want = v[plane * H * W + best];
+        CHECK((std::isnan(want) ? std::isnan(out[o]) : out[o] == want));
+      }
+}
