@@ -1,5 +1,6 @@
 #include "tensor/index_kernels.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "tensor/elementwise.h"
@@ -54,11 +55,15 @@ Tensor broadcast_to(const Tensor& x, const Shape& shape) {
       for (int64_t i = 0; i < out.numel(); ++i) o[i] = in[0];
       return;
     }
+    // The trailing dimensions that x only broadcasts along (stride 0) repeat one value: the
+    // output is runs of `run` equal values (a sum's backward: [N, 1, 1, 1] -> [N, C, H, W]).
+    int64_t outer_rank = rank, run = 1;
+    while (outer_rank > 0 && strides[outer_rank - 1] == 0) run *= shape[--outer_rank];
     std::vector<int64_t> index(rank, 0);
     int64_t ix = 0;
-    for (int64_t i = 0; i < out.numel(); ++i) {
-      o[i] = in[ix];
-      for (int64_t d = rank - 1; d >= 0; --d) {  // advance the odometer
+    for (int64_t i = 0; i < out.numel(); i += run) {
+      std::fill(o + i, o + i + run, in[ix]);
+      for (int64_t d = outer_rank - 1; d >= 0; --d) {  // advance the odometer
         ix += strides[d];
         if (++index[d] < shape[d]) break;
         ix -= strides[d] * shape[d];

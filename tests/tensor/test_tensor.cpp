@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "tensor/elementwise.h"
+#include "tensor/index_kernels.h"
 #include "tensor/random.h"
 #include "tensor/reduce.h"
 #include "tensor/blas.h"
@@ -26,6 +27,34 @@ TEST_CASE("broadcasting add follows NumPy") {
   CHECK(c.to_vector() == std::vector<double>{1, 2, 3, 11, 12, 13});
   REQUIRE_THROWS_WITH(add(Tensor::zeros({2, 3}, DType::Float64), Tensor::zeros({4}, DType::Float64)),
                       Catch::Contains("add: cannot broadcast shapes [2, 3] and [4]"));
+}
+
+TEST_CASE("broadcast_to repeats along every broadcast dimension, leading, inner or trailing") {
+  // out[i0, i1, i2, i3] = x[each index where x's size is 1 taken as 0], against a plain loop
+  const Shape to{2, 3, 4, 5};
+  for (const Shape& from : std::vector<Shape>{{2, 1, 1, 1}, {2, 3, 1, 1}, {1, 3, 1, 5}, {2, 1, 4, 1}, {5}, {4, 1},
+                                              {1}, {2, 3, 4, 5}}) {
+    CAPTURE(shape_str(from));
+    int64_t count = 1;
+    for (int64_t size : from) count *= size;
+    const Tensor x = Tensor::arange(count, DType::Float64).reshape(from);
+    const std::vector<double> got = broadcast_to(x, to).to_vector(), values = x.to_vector();
+    REQUIRE(got.size() == 120u);
+    const Shape padded = [&] {
+      Shape p(4 - from.size(), 1);
+      p.insert(p.end(), from.begin(), from.end());
+      return p;
+    }();
+    size_t i = 0;
+    for (int64_t a = 0; a < 2; ++a)
+      for (int64_t b = 0; b < 3; ++b)
+        for (int64_t c = 0; c < 4; ++c)
+          for (int64_t d = 0; d < 5; ++d, ++i) {
+            const int64_t ia = padded[0] == 1 ? 0 : a, ib = padded[1] == 1 ? 0 : b;
+            const int64_t ic = padded[2] == 1 ? 0 : c, id = padded[3] == 1 ? 0 : d;
+            CHECK(got[i] == values[((ia * padded[1] + ib) * padded[2] + ic) * padded[3] + id]);
+          }
+  }
 }
 
 TEST_CASE("sum_to_shape undoes broadcasting") {
