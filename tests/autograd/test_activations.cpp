@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 
 #include "autograd/autograd.h"
 #include "support/golden_case.h"
@@ -17,6 +18,19 @@ TEST_CASE("relu forward and backward by hand") {
   CHECK(y.data().to_vector() == Values{0, 0, 2});
   y.backward(Tensor::full({3}, 5.0, DType::Float64));
   CHECK(x.grad().to_vector() == Values{0, 0, 5});
+}
+
+TEST_CASE("relu passes NaN through and keeps -0, as PyTorch does") {
+  // torch.relu([nan, -0., -1]) = [nan, -0., 0]; its gradient for g = 1 is [1, 0, 0]
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  Variable x = values({nan, -0.0, -1}, {3});
+  Variable y = relu(x);
+  const Values out = y.data().to_vector();
+  CHECK(std::isnan(out[0]));
+  CHECK((out[1] == 0.0 && std::signbit(out[1])));
+  CHECK((out[2] == 0.0 && !std::signbit(out[2])));
+  y.backward(Tensor::ones({3}, DType::Float64));
+  CHECK(x.grad().to_vector() == Values{1, 0, 0});
 }
 
 TEST_CASE("relu matches PyTorch (golden relu_with_zeros, exact zeros included)") {
