@@ -233,17 +233,21 @@ inline std::vector<ChannelBlock> channel_blocks(int64_t channels, int64_t widest
   return blocks;
 }
 
-// dL/dW of output channels [o, o + kOut) and taps (kh, kw0 .. kw0 + kTaps) of input channel c:
-//   sums[ob][t] = sum_q dy[o + ob][q] · xpad[c][q + kh Wp + kw0 + t]   (q over the whole stack)
-// dy's channels lie dy_stride values apart.
+// dL/dW of output channels [o, o + kOut) and taps (kh, kw0 .. kw0 + kTaps) of input channel c,
+// lane by lane over the positions [q0, q1) (multiples of lanes), added onto acc:
+//   acc[ob][t][lane] += sum_{q ≡ lane} dy[o + ob][q] · xpad[c][q + kh Wp + kw0 + t]
+// dy's channels lie dy_stride values apart. The weight is the sum of its lanes (lane_total);
+// positions taken range after range in order give each lane the same sum as one pass.
 template <typename T, int kOut, int kTaps>
-void weight_grad_block(const T* xpad, const T* dy, int64_t dy_stride, const PaddedLayout& l, int64_t c, int64_t o,
-                       int64_t shift, T sums[kOut][kTaps]) {
+void weight_grad_range(const T* xpad, const T* dy, int64_t dy_stride, const PaddedLayout& l, int64_t c, int64_t o,
+                       int64_t shift, int64_t q0, int64_t q1, typename Vec<T>::type acc[kOut][kTaps]) {
   using V = typename Vec<T>::type;
-  V acc[kOut][kTaps] = {};
+  V sum[kOut][kTaps];
+  for (int ob = 0; ob < kOut; ++ob)
+    for (int t = 0; t < kTaps; ++t) sum[ob][t] = acc[ob][t];
   const T* x = xpad + c * l.plane + shift;
   const T* d = dy + o * dy_stride;
-  for (int64_t q = 0; q < l.positions; q += Vec<T>::lanes) {
+  for (int64_t q = q0; q < q1; q += Vec<T>::lanes) {
     V xv[kTaps];
     for (int t = 0; t < kTaps; ++t) xv[t] = load(x + q + t);
     for (int ob = 0; ob < kOut; ++ob) {
@@ -251,15 +255,29 @@ void weight_grad_block(const T* xpad, const T* dy, int64_t dy_stride, const Padd
       // Into a register once: else GCC reloads it from memory for each of the kTaps
       // multiply-adds (3 loads instead of 1), and the loads, not the arithmetic, set the pace.
       asm("" : "+v"(dv));
-      for (int t = 0; t < kTaps; ++t) acc[ob][t] += dv * xv[t];
+      for (int t = 0; t < kTaps; ++t) sum[ob][t] += dv * xv[t];
     }
   }
   for (int ob = 0; ob < kOut; ++ob)
-    for (int t = 0; t < kTaps; ++t) {
-      T total = T(0);
-      for (int64_t lane = 0; lane < Vec<T>::lanes; ++lane) total += acc[ob][t][lane];
-      sums[ob][t] = total;
-    }
+    for (int t = 0; t < kTaps; ++t) acc[ob][t] = sum[ob][t];
+}
+
+// The sum of a vector's lanes, first to last.
+template <typename T>
+inline T lane_total(const typename Vec<T>::type& v) {
+  T total = T(0);
+  for (int64_t lane = 0; lane < Vec<T>::lanes; ++lane) total += v[lane];
+  return total;
+}
+
+// weight_grad_range over the whole stack, summed: sums[ob][t] = dL/dW of that block.
+template <typename T, int kOut, int kTaps>
+void weight_grad_block(const T* xpad, const T* dy, int64_t dy_stride, const PaddedLayout& l, int64_t c, int64_t o,
+                       int64_t shift, T sums[kOut][kTaps]) {
+  typename Vec<T>::type acc[kOut][kTaps] = {};
+  weight_grad_range<T, kOut, kTaps>(xpad, dy, dy_stride, l, c, o, shift, 0, l.positions, acc);
+  for (int ob = 0; ob < kOut; ++ob)
+    for (int t = 0; t < kTaps; ++t) sums[ob][t] = lane_total<T>(acc[ob][t]);
 }
 
 // Calls f(std::integral_constant<int, kTaps>{}, first) for runs of 3, 2 or 1 taps covering
