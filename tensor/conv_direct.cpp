@@ -34,7 +34,7 @@ void weight_grad_row(const T* xpad, const T* dy, int64_t dy_stride, const ConvGe
   });
 }
 
-// The stack a chunk of whole images at a time, so that `channels` planes of the chunk's
+// The stack taken a chunk of whole images at a time, so that `channels` planes of the chunk's
 // positions (sums, or dL/dy) stay in the core's cache while they are used: about 256 KiB, and
 // as many images as make a whole number of vectors of positions (so that a position keeps its
 // lane: the weight gradient's lane sums come out the same as in one pass). The VAE's 32
