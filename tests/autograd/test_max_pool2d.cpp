@@ -222,7 +222,12 @@ TEST_CASE("max_pool2d 2x2 stride 2 matches a window-by-window scan for every row
     v[i] = static_cast<double>((i * 2654435761u >> 11) % 3);  // 0, 1 or 2: many tied windows
     if (i % 37 == 11) v[i] = std::numeric_limits<double>::quiet_NaN();
   }
-  const MaxPool2dResult r = max_pool2d_with_indices(Variable(Tensor::from_vector(v, {N, C, H, W}, dtype)), pool({2, 2}));
+  const Variable x(Tensor::from_vector(v, {N, C, H, W}, dtype), true);
+  const MaxPool2dResult r = max_pool2d_with_indices(x, pool({2, 2}));
+  Values g(static_cast<size_t>(N * C * H_out * W_out)), want_grad(v.size(), 0.0);
+  for (size_t o = 0; o < g.size(); ++o) g[o] = 1.0 + static_cast<double>(o);
+  r.output.backward(Tensor::from_vector(g, r.output.shape(), dtype));
+  const Values grad = x.grad().to_vector();
   const Values out = r.output.data().to_vector();
   REQUIRE(static_cast<int64_t>(out.size()) == N * C * H_out * W_out);
   for (int64_t plane = 0; plane < N * C; ++plane)
@@ -239,5 +244,8 @@ TEST_CASE("max_pool2d 2x2 stride 2 matches a window-by-window scan for every row
         CHECK(r.indices[o] == best);
         const double want = v[plane * H * W + best];
         CHECK((std::isnan(want) ? std::isnan(out[o]) : out[o] == want));
+        want_grad[plane * H * W + best] = g[o];
       }
+  // Backward: dL/dy at each argmax, 0 elsewhere (the odd last row and column too).
+  CHECK(grad == want_grad);
 }
