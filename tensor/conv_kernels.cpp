@@ -391,7 +391,8 @@ inline void keep_max(T v, int64_t index, T& best, int64_t& best_index) {
 // same as one scan a, b, c, d: ties stay with the earlier pair, a NaN goes to the later one.
 // Indices are h * W + w.
 template <typename T, int kLanes>
-[[gnu::always_inline]] inline void max_pool_2x2_block(const T* top, const T* bottom, int64_t W, int64_t top_index, T* out, int64_t* indices) {
+[[gnu::always_inline]] inline void max_pool_2x2_block(const T* top, const T* bottom, int64_t W, int64_t top_index,
+                                                      T* out, int64_t* indices) {
   using V [[gnu::vector_size(kLanes * sizeof(T))]] = T;
   using Mask = decltype(V{} > V{});  // integer lanes of T's width: -1 (true) or 0
   using Index [[gnu::vector_size(kLanes * sizeof(int64_t))]] = int64_t;
