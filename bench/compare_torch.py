@@ -6,13 +6,15 @@ same shapes (forward + backward), one training epoch of each network (the batch 
 with the whole-set evaluations every coursework epoch does), the Task 2 analysis in NumPy +
 NetworkX — with torch.set_num_threads(N), then runs convgrad-bench with the same --threads and
 prints one table: item, convgrad min / median, PyTorch min / median, and the speed-up
-(PyTorch time / convgrad time) of the minima and of the medians.
+(PyTorch time / convgrad time) of the minima and of the medians. With --rounds N the two sides
+take turns N times (on a shared host the machine's speed drifts over minutes; alternating spreads
+the drift over both sides).
 
 End-to-end mode (--all): times `convgrad all` (wall clock, figures and report included), then
 bench/torch_coursework.py doing the same coursework work with exactly the epochs per phase that
 convgrad's run took (read from its results.json), each as a fresh process, and prints both.
 
-    /usr/bin/python3 bench/compare_torch.py [--threads N] [--repeats N] [--build DIR] [--json FILE] [--cpu-time]
+    /usr/bin/python3 bench/compare_torch.py [--threads N] [--repeats N] [--rounds N] [--build DIR] [--json FILE] [--cpu-time]
     /usr/bin/python3 bench/compare_torch.py --all [--threads N] [--rounds N] [--build DIR] [--torch-timeout S]
 
 --build is the build folder holding convgrad and convgrad-bench (default: build-bench, then
@@ -185,6 +187,12 @@ def convgrad_items(build, threads, repeats, only, cpu_time):
     return out
 
 
+def combine_rounds(rounds):
+    """{key: (min, median)} per round -> {key: (min of the minima, median of the medians)}."""
+    return {key: (min(r[key][0] for r in rounds), statistics.median(r[key][1] for r in rounds))
+            for key in rounds[0]}
+
+
 def write_dataset(build, tmp):
     path = os.path.join(tmp, "bundled.csv")
     subprocess.run([os.path.join(build, "convgrad"), "data", "--out", path], check=True, stdout=subprocess.DEVNULL)
@@ -192,15 +200,23 @@ def write_dataset(build, tmp):
 
 
 def items_mode(args, build):
+    """convgrad-bench and the PyTorch items, `rounds` times alternating: the minimum over the rounds'
+    minima and the median of their medians, so that a machine that speeds up or slows down over the
+    minutes of a run (a shared host) weighs on both sides alike."""
     with tempfile.TemporaryDirectory() as tmp:
         csv_path = write_dataset(build, tmp)
         load_before = load_average()
-        cg = convgrad_items(build, args.threads, args.repeats, args.only, args.cpu_time)
         torch.set_num_threads(args.threads)
-        pt = torch_items(csv_path, args.repeats, args.only)
+        cg_rounds, pt_rounds = [], []
+        for r in range(args.rounds):
+            cg_rounds.append(convgrad_items(build, args.threads, args.repeats, args.only, args.cpu_time))
+            pt_rounds.append(torch_items(csv_path, args.repeats, args.only))
+            if args.rounds > 1:
+                print(f"  round {r + 1} of {args.rounds} done (load {load_average()})", file=sys.stderr, flush=True)
+    cg, pt = combine_rounds(cg_rounds), combine_rounds(pt_rounds)
     clock = "CPU time" if args.cpu_time else "wall clock"
     print(f"\nconvgrad vs PyTorch {torch.__version__}, {args.threads} thread(s), {args.repeats} samples per item, "
-          f"{clock}, load average {load_before} -> {load_average()}  (speed-up = PyTorch time / convgrad time)")
+          f"{args.rounds} round(s), {clock}, load average {load_before} -> {load_average()}  (speed-up = PyTorch time / convgrad time)")
     header = (f"{'item':28s} {'convgrad min':>13s} {'median':>10s} {'PyTorch min':>13s} {'median':>10s} "
               f"{'speed-up min':>13s} {'median':>7s}")
     print(header)
@@ -216,8 +232,8 @@ def items_mode(args, build):
               f"{p_min / c_min:12.1f}x {p_med / c_med:6.1f}x")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"threads": args.threads, "torch": torch.__version__, "clock": clock, "load_avg": load_before,
-                       "items": rows}, f, indent=1)
+            json.dump({"threads": args.threads, "rounds": args.rounds, "torch": torch.__version__, "clock": clock,
+                       "load_avg": load_before, "items": rows}, f, indent=1)
 
 
 def all_mode(args, build):
@@ -283,7 +299,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--repeats", type=int, default=7)
-    p.add_argument("--rounds", type=int, default=1, help="--all: alternate convgrad / PyTorch this many times")
+    p.add_argument("--rounds", type=int, default=1, help="alternate convgrad / PyTorch this many times")
     p.add_argument("--build", default="", help="folder with convgrad and convgrad-bench")
     p.add_argument("--only", default="", help="items whose group.name contains this text")
     p.add_argument("--all", action="store_true", help="end to end: convgrad all vs bench/torch_coursework.py")
