@@ -40,7 +40,9 @@ std::string sparsification_part(ReportContext& context, const JsonField& task2, 
   double edges = std::round(s_star * max_edges);
   if (task2["edges"].present()) edges = static_cast<double>(task2["edges"].value->size());
   std::string out = "<h3 id=\"task2-1\">Task 2.1 — Sparse graph construction</h3>\n";
-  out += "<p>Task 2 uses the first " + fmt_int(n) + " cells and only the ten genes most correlated with MAP7, "
+  const std::string cells = n < 400 ? "all " + fmt_int(n) + " cells of this dataset (the task asks for the first 400)"
+                                    : "the first " + fmt_int(n) + " cells";
+  out += "<p>Task 2 uses " + cells + " and only the ten genes most correlated with MAP7, "
          "Features 1–10 (" + genes_1_to_10(context) + "). For every pair of cells the cosine similarity</p>\n"
          "<p class=\"formula\"><i>S<sub>ij</sub></i> = <b>x</b><sup>(<i>i</i>)</sup> · <b>x</b><sup>(<i>j</i>)</sup> / "
          "(‖<b>x</b><sup>(<i>i</i>)</sup>‖ ‖<b>x</b><sup>(<i>j</i>)</sup>‖)</p>\n"

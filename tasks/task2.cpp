@@ -1,5 +1,6 @@
 #include "tasks/task2.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "graph/graph.h"
@@ -22,9 +23,15 @@ nlohmann::json group_means(const graph::GroupMeans& m) { return {{"treated", m.t
 
 }  // namespace
 
+int64_t task2_rows(const Dataset& data, const Task2Options& options) {
+  return options.rows_required ? options.rows : std::min(options.rows, data.rows);
+}
+
 void check_task2_input(const Dataset& data, const Task2Options& options) {
-  CONVGRAD_CHECK(options.rows >= 4 && data.rows >= options.rows, "task2: expected at least ", options.rows,
-                 " rows in ", data.source, " (--rows), but it has ", data.rows);
+  const int64_t rows = task2_rows(data, options);
+  CONVGRAD_CHECK(rows >= 4 && data.rows >= rows, "task2: expected at least ", rows, " rows in ", data.source,
+                 options.rows_required ? " (--rows)" : " (a graph of fewer than 4 cells has no spectral layout)",
+                 ", but it has ", data.rows);
   CONVGRAD_CHECK(options.features >= 1 && data.n_features() >= options.features, "task2: expected at least ",
                  options.features, " feature columns in ", data.source, " (--features), but it has ",
                  data.n_features());
@@ -32,9 +39,14 @@ void check_task2_input(const Dataset& data, const Task2Options& options) {
 
 nlohmann::json run_task2(const Dataset& data, const Task2Options& options, std::ostream& log) {
   check_task2_input(data, options);
-  const std::vector<double> X = leading_block(data, options.rows, options.features);
-  const std::vector<int> treatment(data.treatment.begin(), data.treatment.begin() + options.rows);
-  const graph::Task2Result r = graph::analyse_similarity_graph(X.data(), options.rows, options.features, treatment);
+  const int64_t rows = task2_rows(data, options);
+  if (rows < options.rows && !options.quiet) {
+    log << "Task 2: " << data.source << " has " << data.rows << " rows, fewer than the " << options.rows
+        << " the task asks for: using all " << rows << " (pass --rows to `convgrad task2` to require them)\n";
+  }
+  const std::vector<double> X = leading_block(data, rows, options.features);
+  const std::vector<int> treatment(data.treatment.begin(), data.treatment.begin() + rows);
+  const graph::Task2Result r = graph::analyse_similarity_graph(X.data(), rows, options.features, treatment);
 
   nlohmann::json out;
   out["n_samples"] = r.n_samples;

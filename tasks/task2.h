@@ -12,10 +12,15 @@
 namespace convgrad {
 
 struct Task2Options {
-  int64_t rows = 400;     // the first N cells
-  int64_t features = 10;  // Feature 1 .. Feature K
+  int64_t rows = 400;          // the first N cells
+  bool rows_required = false;  // --rows given: fewer rows is an error; else a smaller dataset is used whole
+  int64_t features = 10;       // Feature 1 .. Feature K
   bool quiet = false;
 };
+
+// The cells Task 2 uses: the first `rows`, or, when the dataset has fewer and --rows was not
+// given, all of them (as the coursework notebook's `data[:400]` would).
+int64_t task2_rows(const Dataset& data, const Task2Options& options);
 
 // Whether `data` has the rows and features `options` ask for; else a convgrad::Error naming
 // the dataset (`convgrad all` checks it before Task 1 trains).

@@ -48,10 +48,24 @@ TEST_CASE("task2 on the bundled dataset equals NetworkX") {
   CHECK_THAT(log.str(), Catch::Contains("delta* = 0.97"));
 }
 
-TEST_CASE("task2 names the dataset when it is too small") {
+TEST_CASE("task2 uses a dataset of fewer than 400 rows whole; with --rows, fewer is an error naming the dataset") {
   const Dataset data = make_synthetic_dataset(0, 100);
   std::ostringstream log;
-  REQUIRE_THROWS_WITH(run_task2(data, Task2Options{}, log),
+  const nlohmann::json got = run_task2(data, Task2Options{}, log);
+  CHECK(got["n_samples"] == 100);
+  CHECK(got["degree"].size() == 100);
+  CHECK(got["spectral_layout"].size() == 100);
+  CHECK_THAT(log.str(), Catch::Contains("has 100 rows, fewer than the 400 the task asks for: using all 100"));
+  // The same as asking for exactly those 100 rows.
+  Task2Options hundred;
+  hundred.rows = 100;
+  hundred.rows_required = true;
+  std::ostringstream quiet_log;
+  CHECK(run_task2(data, hundred, quiet_log)["degree"] == got["degree"]);
+
+  Task2Options required;
+  required.rows_required = true;
+  REQUIRE_THROWS_WITH(run_task2(data, required, log),
                       "task2: expected at least 400 rows in bundled synthetic dataset (seed 0) (--rows), but it has 100");
   Task2Options wide;
   wide.rows = 50;
