@@ -188,6 +188,7 @@ Dataset read_dataset(CsvReader& reader) {
                   str_cat("expected 0 or 1, but got ", quote_for_message(record.fields[layout.treatment].text)));
     }
     data.treatment.push_back(treatment == 1.0 ? 1 : 0);
+    data.lines.push_back(record.line);
     last_line = record.line;
     ++data.rows;
   }
@@ -204,6 +205,11 @@ Dataset read_dataset(CsvReader& reader) {
 }
 
 }  // namespace
+
+std::string Dataset::row_location(int64_t row) const {
+  if (row >= 0 && row < static_cast<int64_t>(lines.size())) return str_cat(source, " line ", lines[row]);
+  return str_cat(source, " row ", row + 1);
+}
 
 Dataset read_dataset_csv(const std::string& path) {
   CsvReader reader = CsvReader::open(path);

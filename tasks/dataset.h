@@ -34,7 +34,10 @@ struct Dataset {
   std::vector<double> features;            // rows x n_features, row-major, Feature 1..K order
   std::vector<double> target;              // "Target: MAP7", one per row
   std::vector<int> treatment;              // 0 or 1, one per row
+  std::vector<int64_t> lines;              // the file line of each row (empty when not read from a file)
   int64_t n_features() const { return static_cast<int64_t>(feature_names.size()); }
+  // "FILE line L" for a row read from a file, else "SOURCE row R" (R counted from 1).
+  std::string row_location(int64_t row) const;
 };
 
 // Sizes of the train / validation / test parts; the rows stay in file order (no shuffling):

@@ -35,6 +35,14 @@ void check_task2_input(const Dataset& data, const Task2Options& options) {
   CONVGRAD_CHECK(options.features >= 1 && data.n_features() >= options.features, "task2: expected at least ",
                  options.features, " feature columns in ", data.source, " (--features), but it has ",
                  data.n_features());
+  // A cell whose Features 1..K are all 0 has no direction: its cosine similarity is 0 / 0.
+  for (int64_t row = 0; row < rows; ++row) {
+    const double* x = data.features.data() + row * data.n_features();
+    const bool all_zero = std::all_of(x, x + options.features, [](double v) { return v == 0.0; });
+    CONVGRAD_CHECK(!all_zero, "task2: ", data.row_location(row), ": expected a cell with some non-zero value among ",
+                   data.feature_names[0], " ... ", data.feature_names[options.features - 1],
+                   ", but all are 0, so its cosine similarity to any other cell is 0 / 0 (undefined)");
+  }
 }
 
 nlohmann::json run_task2(const Dataset& data, const Task2Options& options, std::ostream& log) {

@@ -349,6 +349,25 @@ TEST_CASE("--init-from with only some of the names keeps the seeded initialisati
                                       "conv2.bias deconv.weight deconv.bias"));
 }
 
+TEST_CASE("convgrad all with a cell whose Features 1-10 are all 0 stops before Task 1 trains, naming its line",
+          "[robustness][cli]") {
+  // Its cosine similarity is 0 / 0: an error up front, not after minutes of Task 1.
+  ScratchDir scratch("all_zero_cell");
+  std::string csv = good_files().csv;
+  for (int column = 3; column <= 12; ++column) csv = set_cell(csv, 7, column, "0");  // Features 1-10 of row 5
+  const std::string path = scratch.write("zero_cell.csv", csv);
+  const CliRun run = run_convgrad({"all", "--max-epochs", "1", "--threads", "1", "--data", path, "--out",
+                                   scratch / "out"});
+  INFO("stdout:\n" << run.out << "stderr:\n" << run.err);
+  CHECK(run.exit_code == 1);
+  REQUIRE(lines_of(run.err).size() == 1);
+  CHECK_THAT(run.err, Catch::StartsWith("convgrad: error: task2: " + path + " line 7: expected a cell with some "
+                                        "non-zero value among Feature 1: "));
+  CHECK_THAT(run.err, Catch::Contains("but all are 0, so its cosine similarity to any other cell is 0 / 0"));
+  CHECK_THAT(run.out, !Catch::Contains("epoch"));
+  CHECK(files_under(scratch / "out").empty());
+}
+
 TEST_CASE("convgrad all on a dataset of fewer than 400 rows runs Task 2 on all of them and says so; "
           "task2 --rows 400 on it stops with the file named", "[robustness][cli]") {
   // As the coursework notebook's data[:400] would: the first 400 rows, or all of a smaller file.
