@@ -111,12 +111,17 @@ nlohmann::json run_task2(const Dataset& data, const Task2Options& options, std::
                   r.eigenvalues[1], r.eigenvalues[2], r.eigen_method.c_str());
     log << line;
     log << "Task 2.2: degree centrality = degree / (N - 1)\n";
-    std::snprintf(line, sizeof line, "  treated (%lld cells):   mean degree %.2f, mean centrality %.4f\n",
-                  static_cast<long long>(r.n_treated), r.mean_degree.treated, r.mean_degree_centrality.treated);
-    log << line;
-    std::snprintf(line, sizeof line, "  untreated (%lld cells): mean degree %.2f, mean centrality %.4f\n",
-                  static_cast<long long>(r.n_untreated), r.mean_degree.untreated, r.mean_degree_centrality.untreated);
-    log << line;
+    const auto group_line = [&](const char* label, int64_t cells, double degree, double centrality) {
+      if (cells == 0) {
+        std::snprintf(line, sizeof line, "  %s (0 cells): no mean (none among these cells)\n", label);
+      } else {
+        std::snprintf(line, sizeof line, "  %s (%lld cells): mean degree %.2f, mean centrality %.4f\n", label,
+                      static_cast<long long>(cells), degree, centrality);
+      }
+      log << line;
+    };
+    group_line("treated  ", r.n_treated, r.mean_degree.treated, r.mean_degree_centrality.treated);
+    group_line("untreated", r.n_untreated, r.mean_degree.untreated, r.mean_degree_centrality.untreated);
     log << "  timings:";
     for (const auto& t : r.timings) {
       std::snprintf(line, sizeof line, " %s %.3f s;", t.phase.c_str(), t.seconds);
