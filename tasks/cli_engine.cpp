@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "autograd/gradcheck_suite.h"
+#include "tasks/common_options.h"
 #include "tasks/golden.h"
 
 namespace convgrad {
@@ -18,7 +19,9 @@ void add_engine_commands(CLI::App& app, int& exit_code) {
   CLI::App* gradcheck_cmd = app.add_subcommand(
       "gradcheck", "Check every op's backward against float64 central differences on randomised configurations");
   gradcheck_cmd->add_option("--op", gc->op, "An op name, or 'all'")->capture_default_str();
-  gradcheck_cmd->add_option("--seed", gc->seed, "Seed for the random configurations")->capture_default_str();
+  gradcheck_cmd->add_option("--seed", gc->seed, "Seed for the random configurations")
+      ->capture_default_str()
+      ->check(seed_value());
   gradcheck_cmd->add_option("--configs", gc->configs, "Random configurations per op")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));

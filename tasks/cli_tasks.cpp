@@ -22,8 +22,10 @@ void add_data_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<DataArgs>();
   CLI::App* cmd = app.add_subcommand("data", "Write the bundled synthetic stand-in dataset as a coursework CSV");
   cmd->add_option("--out", args->out, "Output CSV file")->capture_default_str();
-  cmd->add_option("--seed", args->seed, "Seed of the synthetic cells")->capture_default_str();
-  cmd->add_option("--rows", args->rows, "Number of cells")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--seed", args->seed, "Seed of the synthetic cells")->capture_default_str()->check(seed_value());
+  cmd->add_option("--rows", args->rows, "Number of cells")
+      ->capture_default_str()
+      ->check(CLI::Range(kMinSplitRows, kMaxSyntheticRows));
   cmd->callback([args, &exit_code] {
     run_data_command(args->out, args->seed, args->rows);
     exit_code = 0;

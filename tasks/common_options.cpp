@@ -1,5 +1,6 @@
 #include "tasks/common_options.h"
 
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -11,18 +12,31 @@
 
 namespace convgrad {
 
+CLI::Validator seed_value() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        uint64_t value = 0;
+        const char* end = text.data() + text.size();
+        const auto [stop, error] = std::from_chars(text.data(), end, value);
+        if (!text.empty() && error == std::errc() && stop == end) return "";
+        return "expected an integer from 0 to 18446744073709551615, but got " + text;
+      },
+      "UINT64");
+}
+
 void add_common_options(CLI::App* cmd, CommonOptions& o) {
   cmd->add_option("--data", o.data, "The coursework CSV (default: the bundled synthetic dataset, seed 0)");
   cmd->add_option("--out", o.out, "Output folder for results.json and figures")->capture_default_str();
   cmd->add_option("--seed", o.seed, "Seed for model initialisation and shuffling (not the data)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(seed_value());
   cmd->add_option("--threads", o.threads,
                   "Threads: independent training phases run side by side, one per thread (default: all cores)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, 4096));
   cmd->add_flag("--no-shuffle", o.no_shuffle, "Mini-batches in file order instead of reshuffled each epoch");
   cmd->add_flag("--quiet", o.quiet, "No progress line and no informational output");
   cmd->add_option("--max-epochs", o.max_epochs, "Cap every training phase at N epochs (0 = no cap)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, 1'000'000'000));
   cmd->add_option("--dtype", o.dtype, "float32 or float64 (float64 for exact comparison with PyTorch)")
       ->capture_default_str()
       ->check(CLI::IsMember({"float32", "float64"}));

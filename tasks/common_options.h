@@ -33,6 +33,10 @@ struct CommonOptions {
   DType parsed_dtype() const { return parse_dtype(dtype); }
 };
 
+// A --seed value: a decimal integer from 0 to 2^64 − 1. (CLI11 alone turns -1 into 2^64 − 1 and
+// 2^64 into 2^64 − 1 without a word.)
+CLI::Validator seed_value();
+
 // Adds exactly the common options above to `cmd`, bound to `o`.
 void add_common_options(CLI::App* cmd, CommonOptions& o);
 

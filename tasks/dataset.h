@@ -26,6 +26,8 @@ inline constexpr int64_t kCourseworkRows = 2641;
 inline constexpr int64_t kCourseworkFeatures = 100;
 // The fewest rows for which 70% / 10% / rest leaves no split empty (7 / 1 / 2).
 inline constexpr int64_t kMinSplitRows = 10;
+// The most rows make_synthetic_dataset writes.
+inline constexpr int64_t kMaxSyntheticRows = 1'000'000;
 
 struct Dataset {
   std::string source;                      // the file path, or "bundled synthetic dataset (seed N)"

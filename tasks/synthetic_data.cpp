@@ -14,7 +14,6 @@ namespace {
 // The genes' parameters are the same for every seed: a seed draws a new sample of cells
 // from the same "biology", so results vary with the seed only as much as sampling does.
 constexpr uint64_t kBiologySeed = 0x4d415037;  // "MAP7"
-constexpr int64_t kMaxRows = 1'000'000;
 
 // Treatment is assigned in blocks of 20 consecutive cells with exactly 9 treated in each
 // (45%), so every stretch of the file (the first 400 rows of Task 2, each split) has both
@@ -161,8 +160,8 @@ const std::vector<int64_t>& synthetic_unstructured_features() {
 }
 
 Dataset make_synthetic_dataset(uint64_t seed, int64_t rows) {
-  CONVGRAD_CHECK(rows >= kMinSplitRows && rows <= kMaxRows, "make_synthetic_dataset: expected between ",
-                 kMinSplitRows, " and ", kMaxRows, " rows, but got ", rows);
+  CONVGRAD_CHECK(rows >= kMinSplitRows && rows <= kMaxSyntheticRows, "make_synthetic_dataset: expected between ",
+                 kMinSplitRows, " and ", kMaxSyntheticRows, " rows, but got ", rows);
   static const std::vector<GeneParams> genes = make_gene_params();
   const std::vector<GeneModule>& modules = synthetic_gene_modules();
   const size_t n_modules = modules.size();
