@@ -22,9 +22,15 @@ struct GoldenResult {
   double grad_error = 0.0;    // worst over gradients
   std::string worst;          // which value had the worst error
   std::string message;        // why a case was skipped or unreadable
+  bool float32 = false;       // PyTorch computed the reference in float32 (case.json "dtype", or its files)
 };
 
+// The largest error that passes: 1e-8 for a float64 reference; 1e-5 for a float32 one, whose
+// own rounding is compared (the batch-32 coursework U-Net's float32 gradients were measured
+// 2.3e-6 from the float64 ones, single layers up to 1.4e-6).
 constexpr double kGoldenTolerance = 1e-8;
+constexpr double kGoldenToleranceFloat32 = 1e-5;
+inline double golden_tolerance(const GoldenResult& r) { return r.float32 ? kGoldenToleranceFloat32 : kGoldenTolerance; }
 
 // Runs one case folder. Never throws: an unreadable case comes back with its message.
 GoldenResult run_golden_case(const std::string& case_dir);

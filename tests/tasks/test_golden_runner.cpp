@@ -37,6 +37,25 @@ TEST_CASE("golden runner passes a real case and fails a tampered one") {
   CHECK(r.output_error == Approx(1e-6).epsilon(1e-3));
 }
 
+TEST_CASE("golden runner: a float32 reference passes at the float32 tolerance, and a larger error still fails") {
+  const std::string kFloat32 = std::string(CONVGRAD_FIXTURES_DIR) + "/golden_float32";
+  const GoldenResult real = run_golden_case(kFloat32 + "/model_msc_unet_batch5");
+  CHECK(real.status == GoldenResult::Status::Passed);
+  CHECK(real.float32);
+  CHECK(real.grad_error > kGoldenTolerance);  // PyTorch's float32 rounding: it would fail at float64's tolerance
+  CHECK(real.grad_error <= kGoldenToleranceFloat32);
+
+  fs::path dir = fresh_dir("tampered_float32") / "conv2d_groups2_k3_p1";
+  fs::copy(kFloat32 + "/conv2d_groups2_k3_p1", dir);
+  Tensor grad = read_npy((dir / "grad_weight.npy").string());
+  REQUIRE(grad.dtype() == DType::Float32);
+  grad.data<float>()[3] += 1e-4f;  // 10x the float32 tolerance
+  write_npy((dir / "grad_weight.npy").string(), grad);
+  const GoldenResult r = run_golden_case(dir.string());
+  CHECK(r.status == GoldenResult::Status::Failed);
+  CHECK(r.worst == "grad weight");
+}
+
 TEST_CASE("golden runner skips unknown ops and reports unreadable cases") {
   fs::path root = fresh_dir("mixed");
   fs::create_directories(root / "a_unknown");
