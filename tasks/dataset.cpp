@@ -211,6 +211,12 @@ std::string Dataset::row_location(int64_t row) const {
   return str_cat(source, " row ", row + 1);
 }
 
+std::string Dataset::rows_location(int64_t first, int64_t last) const {
+  const auto from_file = [&](int64_t row) { return row >= 0 && row < static_cast<int64_t>(lines.size()); };
+  if (from_file(first) && from_file(last)) return str_cat(source, " lines ", lines[first], " to ", lines[last]);
+  return str_cat(source, " rows ", first + 1, " to ", last + 1);
+}
+
 Dataset read_dataset_csv(const std::string& path) {
   CsvReader reader = CsvReader::open(path);
   return read_dataset(reader);

@@ -40,6 +40,8 @@ struct Dataset {
   int64_t n_features() const { return static_cast<int64_t>(feature_names.size()); }
   // "FILE line L" for a row read from a file, else "SOURCE row R" (R counted from 1).
   std::string row_location(int64_t row) const;
+  // "FILE lines L1 to L2" for rows [first, last] read from a file, else "SOURCE rows R1 to R2".
+  std::string rows_location(int64_t first, int64_t last) const;
 };
 
 // Sizes of the train / validation / test parts; the rows stay in file order (no shuffling):

@@ -3,6 +3,7 @@
 // task1_msc.cpp.
 #include "tasks/task1.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -82,6 +83,13 @@ std::vector<double> per_feature_mse(const Tensor& x, const Tensor& xhat) {
 
 Task1Context::Task1Context(const CommonOptions& options, const Dataset& data)
     : options_(options), data_(data), dtype_(options.parsed_dtype()), split_(coursework_split(data.rows)) {
+  // R² on the test split divides by the spread of its targets: check now, not after the training.
+  const int64_t test_begin = split_.train + split_.val;
+  const auto test_targets = data.target.begin() + test_begin;
+  const bool constant = std::all_of(test_targets, data.target.end(), [&](double t) { return t == *test_targets; });
+  CONVGRAD_CHECK(!constant, "task1: ", data.rows_location(test_begin, data.rows - 1),
+                 " (the test split): expected values of Target: MAP7 that vary, for the R² score (1 − Σ(y − ŷ)² / ",
+                 "Σ(y − ȳ)²), but all ", split_.test, " are ", *test_targets);
   train_ = make_image_examples(data, 0, split_.train, dtype_);
   val_ = make_image_examples(data, split_.train, split_.train + split_.val, dtype_);
   test_ = make_image_examples(data, split_.train + split_.val, data.rows, dtype_);

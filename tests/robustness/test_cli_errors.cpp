@@ -376,6 +376,33 @@ TEST_CASE("convgrad all with a cell whose Features 1-10 are all 0 stops before T
   CHECK(files_under(scratch / "out").empty());
 }
 
+TEST_CASE("a test split whose targets are all equal stops Task 1 before it trains, naming the lines",
+          "[robustness][cli]") {
+  // R² divides by the spread of the test targets (0 here): an error up front, not after the training.
+  ScratchDir scratch("constant_test_target");
+  std::string csv = good_files().csv;
+  for (int line = 50; line <= 61; ++line) csv = set_cell(csv, line, 2, "5");  // the test split: rows 48-59 of 60
+  const std::string path = scratch.write("constant.csv", csv);
+  for (const std::string variant : {"bsc", "msc"}) {
+    const CliRun run = run_convgrad({"task1", "--variant", variant, "--max-epochs", "1", "--threads", "1", "--data",
+                                     path, "--out", scratch / variant});
+    INFO(variant << " stdout:\n" << run.out << "stderr:\n" << run.err);
+    CHECK(run.exit_code == 1);
+    REQUIRE(lines_of(run.err).size() == 1);
+    CHECK_THAT(run.err, Catch::StartsWith("convgrad: error: task1: " + path + " lines 50 to 61 (the test split): "
+                                          "expected values of Target: MAP7 that vary, for the R² score"));
+    CHECK_THAT(run.err, Catch::EndsWith("but all 12 are 5\n"));
+    CHECK_THAT(run.out, !Catch::Contains("epoch"));
+    CHECK(files_under(scratch / variant).empty());
+  }
+  // One value that differs is enough.
+  const std::string varied = scratch.write("varied.csv", set_cell(csv, 61, 2, "5.5"));
+  const CliRun run = run_convgrad({"task1", "--variant", "bsc", "--max-epochs", "1", "--threads", "1", "--quiet",
+                                   "--data", varied, "--out", scratch / "varied"});
+  INFO("stderr:\n" << run.err);
+  CHECK(run.exit_code == 0);
+}
+
 TEST_CASE("convgrad all on a dataset of fewer than 400 rows runs Task 2 on all of them and says so; "
           "task2 --rows 400 on it stops with the file named", "[robustness][cli]") {
   // As the coursework notebook's data[:400] would: the first 400 rows, or all of a smaller file.
