@@ -321,7 +321,11 @@ void compare_model_grads(Comparison& cmp, const GoldenCase& c, const Module& mod
 void compare_outputs(Comparison& cmp, const GoldenCase& c, const std::map<std::string, Variable>& got) {
   for (const auto& [role, want] : c.outputs) {
     auto it = got.find(role);
-    CONVGRAD_CHECK(it != got.end(), c.dir, ": expected the model to produce \"", role, "\", but it has no such value");
+    if (it == got.end()) {
+      std::string names;
+      for (const auto& [name, value] : got) names += (names.empty() ? "" : ", ") + name;
+      throw Error(str_cat(c.dir, ": expected outputs the model produces (", names, "), but got \"", role, "\""));
+    }
     cmp.output(role, it->second.data(), want);
   }
 }
@@ -341,16 +345,39 @@ void compare_one_adam_step(Comparison& cmp, const GoldenCase& c, Module& model) 
   }
 }
 
+// The model case's config.loss (PyTorch's names for the coursework's losses), default `fallback`.
+// The multi-task loss is the one combination the coursework uses; any other is not supported.
+std::string model_loss_name(const json& config, const std::string& fallback) {
+  std::string name = config.value("loss", fallback);
+  name.erase(std::remove(name.begin(), name.end(), ' '), name.end());
+  if (name == "mse_regress+alpha*mse_reconstruct") return "multitask";
+  if (name == "mse_reconstruct" || name == "mse_regress" || name == "mse_mean" || name == "mse_sum") return name;
+  throw Unsupported("loss '" + config.value("loss", fallback) + "' (mse_reconstruct, mse_regress, mse_mean, mse_sum, or " +
+                    "mse_regress + alpha*mse_reconstruct for unet-multitask)");
+}
+
+Variable model_loss(const std::string& name, const Variable& prediction, const Variable& target) {
+  if (name == "mse_reconstruct") return mse_reconstruct(prediction, target);
+  if (name == "mse_regress") return mse_regress(prediction, target);
+  if (name == "mse_mean") return mse_loss(prediction, target, Reduction::Mean);
+  return mse_loss(prediction, target, Reduction::Sum);
+}
+
 void run_model(const GoldenCase& c, Comparison& cmp) {
   const json& config = c.spec.at("config");
-  const std::string kind = config.value("model", "");
+  std::string kind = config.value("model", "");
+  std::replace(kind.begin(), kind.end(), '_', '-');  // unet_multitask as unet-multitask
+  const std::string concat_order = config.value("concat_order", "skip_first");
+  if (concat_order != "skip_first") {
+    throw Unsupported("concat_order '" + concat_order + "' (the coursework U-Net concatenates [skip, up]: skip_first)");
+  }
   Generator gen(0);
   if (kind == "autoencoder") {
     Autoencoder model(DType::Float64, gen);
     load_model_params(model, c);
     Variable x(need(c.inputs, "x", c, "input"));
     auto t = model.trace(x);
-    Variable loss = mse_reconstruct(t.xhat, x);
+    Variable loss = model_loss(model_loss_name(config, "mse_reconstruct"), t.xhat, x);
     compare_outputs(cmp, c, {{"conv1_relu", t.conv1_relu}, {"pool", t.pool}, {"encoder_z", t.z}, {"xhat", t.xhat},
                              {"loss", loss}});
     loss.backward(c.grad_output);
@@ -360,13 +387,17 @@ void run_model(const GoldenCase& c, Comparison& cmp) {
     Regressor model(nullptr, DType::Float64, gen);
     load_model_params(model, c);
     Variable yhat = model.predict_from_latent(Variable(need(c.inputs, "features", c, "input")));
-    Variable loss = mse_regress(yhat, Variable(need(c.inputs, "y", c, "input")));
+    Variable loss = model_loss(model_loss_name(config, "mse_regress"), yhat, Variable(need(c.inputs, "y", c, "input")));
     compare_outputs(cmp, c, {{"yhat", yhat}, {"loss", loss}});
     loss.backward(c.grad_output);
     compare_model_grads(cmp, c, model);
     compare_one_adam_step(cmp, c, model);
   } else if (kind == "unet" || kind == "unet-multitask") {
     const bool multitask = kind == "unet-multitask";
+    const std::string loss_name = model_loss_name(config, multitask ? "multitask" : "mse_reconstruct");
+    if ((loss_name == "multitask") != multitask) {
+      throw Unsupported("loss '" + config.value("loss", std::string()) + "' for model '" + kind + "'");
+    }
     UNet model(multitask, DType::Float64, gen);
     load_model_params(model, c);
     Variable x(need(c.inputs, "x", c, "input"));
@@ -374,8 +405,8 @@ void run_model(const GoldenCase& c, Comparison& cmp) {
     std::map<std::string, Variable> got = {{"conv1_relu", t.conv1_relu}, {"pool", t.pool}, {"bottleneck", t.bottleneck},
                                            {"up_relu", t.up_relu},       {"concat", t.concat}, {"conv3_relu", t.conv3_relu},
                                            {"xhat", t.xhat}};
-    Variable loss = mse_reconstruct(t.xhat, x);
-    got["mse_reconstruct"] = loss;
+    Variable loss = multitask ? mse_reconstruct(t.xhat, x) : model_loss(loss_name, t.xhat, x);
+    got[multitask ? "mse_reconstruct" : loss_name] = loss;
     if (multitask) {
       Variable regress = mse_regress(t.yhat, Variable(need(c.inputs, "y", c, "input")));
       const double alpha = config.value("alpha", 1.0);

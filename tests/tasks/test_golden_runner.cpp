@@ -4,7 +4,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "tasks/golden.h"
 #include "tensor/npy.h"
@@ -77,6 +80,36 @@ TEST_CASE("golden runner skips unknown ops and reports unreadable cases") {
   CHECK_THAT(results[2].message, Catch::Contains("nope.npy: cannot open file"));
   CHECK(golden_exit_code(results) == 1);
   CHECK_THAT(log.str(), Catch::Contains("golden: 0 passed, 2 failed, 1 skipped"));
+}
+
+TEST_CASE("golden runner: a model case with a configuration the coursework networks lack is skipped, saying which") {
+  // Copies of the multi-task case with one change to case.json each.
+  const std::string source = kGolden + "/model_msc_multitask_alpha0.1";
+  const auto edited = [&](const std::string& name, const std::function<void(nlohmann::json&)>& edit) {
+    fs::path dir = fresh_dir(name) / "model_msc_multitask_alpha0.1";
+    fs::copy(source, dir);
+    nlohmann::json spec = nlohmann::json::parse(std::ifstream(dir / "case.json"));
+    edit(spec);
+    std::ofstream(dir / "case.json") << spec.dump(1);
+    return run_golden_case(dir.string());
+  };
+  const GoldenResult same = edited("model_same", [](nlohmann::json& spec) { spec["config"]["model"] = "unet_multitask"; });
+  CHECK(same.status == GoldenResult::Status::Passed);
+
+  const GoldenResult order = edited("model_up_first", [](nlohmann::json& spec) { spec["config"]["concat_order"] = "up_first"; });
+  CHECK(order.status == GoldenResult::Status::Skipped);
+  CHECK_THAT(order.message, Catch::StartsWith("not supported: concat_order 'up_first'"));
+
+  const GoldenResult loss = edited("model_l1", [](nlohmann::json& spec) { spec["config"]["loss"] = "l1_regress"; });
+  CHECK(loss.status == GoldenResult::Status::Skipped);
+  CHECK_THAT(loss.message, Catch::StartsWith("not supported: loss 'l1_regress'"));
+
+  const GoldenResult output = edited("model_flatten", [](nlohmann::json& spec) {
+    spec["outputs"]["flatten"] = spec["outputs"]["bottleneck"];
+  });
+  CHECK(output.status == GoldenResult::Status::Unreadable);
+  CHECK_THAT(output.message, Catch::Contains("expected outputs the model produces (bottleneck, concat, conv1_relu, "));
+  CHECK_THAT(output.message, Catch::EndsWith("but got \"flatten\""));
 }
 
 TEST_CASE("golden runner rejects a folder without cases") {
