@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   convgrad::use_best_blas_kernels(argv);  // may start the program again, once (see tensor/blas_core.h)
   CLI::App app{"convgrad: a from-scratch tensor and autodiff engine, and the coursework that runs on it"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", "convgrad " CONVGRAD_VERSION);
   int exit_code = 0;
   convgrad::add_task_commands(app, exit_code);
   convgrad::add_run_commands(app, exit_code);

@@ -306,6 +306,9 @@ TEST_CASE("a usage error is one error line naming the option, and exit code 2", 
   const CliRun help = run_convgrad({"task1", "--help"});  // help is not an error
   CHECK(help.exit_code == 0);
   CHECK_THAT(help.out, Catch::Contains("--variant"));
+  const CliRun version = run_convgrad({"--version"});
+  CHECK(version.exit_code == 0);
+  CHECK_THAT(version.out, Catch::Matches("convgrad [0-9]+\\.[0-9]+\\.[0-9]+\n"));
 }
 
 // ---- accepted variations ----
