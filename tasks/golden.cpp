@@ -107,7 +107,10 @@ class Comparison {
  public:
   explicit Comparison(GoldenResult& result) : result_(result) {}
   void output(const std::string& what, const Tensor& got, const Tensor& want) { fold(what, got, want, result_.output_error); }
-  void grad(const std::string& what, const Tensor& got, const Tensor& want) { fold(what, got, want, result_.grad_error); }
+  void grad(const std::string& what, const Tensor& got, const Tensor& want) {
+    result_.has_grads = true;
+    fold(what, got, want, result_.grad_error);
+  }
 
  private:
   void fold(const std::string& what, const Tensor& got, const Tensor& want, double& worst_of_kind) {
@@ -132,6 +135,32 @@ class Comparison {
   GoldenResult& result_;
   double worst_error_ = -1.0;
 };
+
+// Whether the case has anything that needs a backward pass: gradients, or an Adam step from them.
+bool needs_backward(const GoldenCase& c) {
+  if (!c.grads.empty()) return true;
+  for (const auto& [role, t] : c.extra)
+    if (role.rfind("after_adam_step1.", 0) == 0) return true;
+  return false;
+}
+
+// y.backward(dL/dy) with the case's grad_output. Without one: nothing, for a forward-only case
+// (no grads); 1 for a scalar y (as PyTorch's loss.backward()); otherwise an error.
+void backward_from_case(const GoldenCase& c, const Variable& y) {
+  const std::string grad_output_file = c.spec.value("grad_output", json()).is_string()
+                                           ? c.spec.at("grad_output").get<std::string>()
+                                           : std::string();
+  if (c.grad_output.defined()) {
+    CONVGRAD_CHECK(c.grad_output.numel() == y.numel(), c.dir, "/", grad_output_file,
+                   ": expected grad_output of the output's shape ", shape_str(y.shape()), ", but got ",
+                   shape_str(c.grad_output.shape()));
+    y.backward(c.grad_output.reshape(y.shape()));
+  } else if (needs_backward(c)) {
+    CONVGRAD_CHECK(y.numel() == 1, c.dir, "/case.json: expected \"grad_output\" (the upstream gradient dL/d(output), ",
+                   "shape ", shape_str(y.shape()), ") for the case's gradients, but the case has none");
+    y.backward(Tensor::ones(y.shape(), y.dtype()));
+  }
+}
 
 Variable leaf(const Tensor& t) { return Variable(t.clone(), true); }
 Variable optional_leaf(const std::map<std::string, Tensor>& group, const std::string& role) {
@@ -225,7 +254,7 @@ void run_conv(const GoldenCase& c, Comparison& cmp, bool transposed) {
     }
   }
   cmp.output("output", y.data(), need(c.outputs, "output", c, "output"));
-  y.backward(c.grad_output);
+  backward_from_case(c, y);
   compare_param_grads(cmp, c, {{"input", x}, {"weight", w}, {"bias", b}});
 }
 
@@ -244,7 +273,7 @@ void run_max_pool(const GoldenCase& c, Comparison& cmp) {
     std::vector<double> idx(r.indices.begin(), r.indices.end());
     cmp.output("indices", Tensor::from_vector(idx, r.output.shape(), DType::Float64), c.outputs.at("indices"));
   }
-  r.output.backward(c.grad_output);
+  backward_from_case(c, r.output);
   compare_param_grads(cmp, c, {{"input", x}});
 }
 
@@ -254,7 +283,7 @@ void run_linear(const GoldenCase& c, Comparison& cmp) {
   Variable b = optional_leaf(c.params, "bias");
   Variable y = linear(x, w, b);
   cmp.output("output", y.data(), need(c.outputs, "output", c, "output"));
-  y.backward(c.grad_output);
+  backward_from_case(c, y);
   compare_param_grads(cmp, c, {{"input", x}, {"weight", w}, {"bias", b}});
 }
 
@@ -272,7 +301,7 @@ void run_cat(const GoldenCase& c, Comparison& cmp) {
   }
   Variable y = cat(xs, config.value("dim", 0));
   cmp.output("output", y.data(), need(c.outputs, "output", c, "output"));
-  y.backward(c.grad_output);
+  backward_from_case(c, y);
   compare_param_grads(cmp, c, vars);
 }
 
@@ -280,7 +309,7 @@ void run_relu(const GoldenCase& c, Comparison& cmp) {
   Variable x = leaf(need(c.inputs, "input", c, "input"));
   Variable y = relu(x);
   cmp.output("output", y.data(), need(c.outputs, "output", c, "output"));
-  y.backward(c.grad_output);
+  backward_from_case(c, y);
   compare_param_grads(cmp, c, {{"input", x}});
 }
 
@@ -297,7 +326,7 @@ void run_mse(const GoldenCase& c, Comparison& cmp) {
   else if (kind == "regress") loss = mse_regress(input, target);
   else throw Error(c.dir + "/case.json: expected mse kind mean, sum, reconstruct or regress, but got '" + kind + "'");
   cmp.output("loss", loss.data(), need(c.outputs, "loss", c, "output"));
-  loss.backward(c.grad_output);
+  backward_from_case(c, loss);
   compare_param_grads(cmp, c, {{"input", input}, {"target", target}});
 }
 
@@ -380,7 +409,7 @@ void run_model(const GoldenCase& c, Comparison& cmp) {
     Variable loss = model_loss(model_loss_name(config, "mse_reconstruct"), t.xhat, x);
     compare_outputs(cmp, c, {{"conv1_relu", t.conv1_relu}, {"pool", t.pool}, {"encoder_z", t.z}, {"xhat", t.xhat},
                              {"loss", loss}});
-    loss.backward(c.grad_output);
+    backward_from_case(c, loss);
     compare_model_grads(cmp, c, model);
     compare_one_adam_step(cmp, c, model);
   } else if (kind == "regressor") {
@@ -389,7 +418,7 @@ void run_model(const GoldenCase& c, Comparison& cmp) {
     Variable yhat = model.predict_from_latent(Variable(need(c.inputs, "features", c, "input")));
     Variable loss = model_loss(model_loss_name(config, "mse_regress"), yhat, Variable(need(c.inputs, "y", c, "input")));
     compare_outputs(cmp, c, {{"yhat", yhat}, {"loss", loss}});
-    loss.backward(c.grad_output);
+    backward_from_case(c, loss);
     compare_model_grads(cmp, c, model);
     compare_one_adam_step(cmp, c, model);
   } else if (kind == "unet" || kind == "unet-multitask") {
@@ -416,7 +445,7 @@ void run_model(const GoldenCase& c, Comparison& cmp) {
     }
     got["loss"] = loss;
     compare_outputs(cmp, c, got);
-    loss.backward(c.grad_output);
+    backward_from_case(c, loss);
     compare_model_grads(cmp, c, model);
     compare_one_adam_step(cmp, c, model);
   } else {
@@ -507,6 +536,16 @@ GoldenResult run_golden_case(const std::string& case_dir) {
   return result;
 }
 
+namespace {
+// The table's gradient column: the worst error, or "-" for a forward-only case.
+std::string grad_column(const GoldenResult& r) {
+  if (!r.has_grads) return "-";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2e", r.grad_error);
+  return text;
+}
+}  // namespace
+
 std::vector<GoldenResult> run_golden_dir(const std::string& dir, std::ostream& out) {
   CONVGRAD_CHECK(fs::is_directory(dir), dir, ": expected a folder of golden cases, but it is not a folder");
   std::vector<std::string> case_dirs;
@@ -527,13 +566,13 @@ std::vector<GoldenResult> run_golden_dir(const std::string& dir, std::ostream& o
     switch (r.status) {
       case GoldenResult::Status::Passed:
         ++passed;
-        std::snprintf(line, sizeof line, "%-34s %-17s %12.2e %12.2e  passed%s\n", r.name.c_str(), r.op.c_str(),
-                      r.output_error, r.grad_error, reference);
+        std::snprintf(line, sizeof line, "%-34s %-17s %12.2e %12s  passed%s\n", r.name.c_str(), r.op.c_str(),
+                      r.output_error, grad_column(r).c_str(), reference);
         break;
       case GoldenResult::Status::Failed:
         ++failed;
-        std::snprintf(line, sizeof line, "%-34s %-17s %12.2e %12.2e  FAILED (worst: %s)%s\n", r.name.c_str(),
-                      r.op.c_str(), r.output_error, r.grad_error, r.worst.c_str(), reference);
+        std::snprintf(line, sizeof line, "%-34s %-17s %12.2e %12s  FAILED (worst: %s)%s\n", r.name.c_str(),
+                      r.op.c_str(), r.output_error, grad_column(r).c_str(), r.worst.c_str(), reference);
         break;
       case GoldenResult::Status::Skipped:
         ++skipped;

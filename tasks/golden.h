@@ -20,6 +20,7 @@ struct GoldenResult {
   Status status = Status::Unreadable;
   double output_error = 0.0;  // worst over outputs (and optimizer trajectories)
   double grad_error = 0.0;    // worst over gradients
+  bool has_grads = false;     // whether any gradient was compared (a forward-only case has none)
   std::string worst;          // which value had the worst error
   std::string message;        // why a case was skipped or unreadable
   bool float32 = false;       // PyTorch computed the reference in float32 (case.json "dtype", or its files)

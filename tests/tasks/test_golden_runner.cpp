@@ -112,6 +112,52 @@ TEST_CASE("golden runner: a model case with a configuration the coursework netwo
   CHECK_THAT(output.message, Catch::EndsWith("but got \"flatten\""));
 }
 
+TEST_CASE("golden runner: without grad_output, a forward-only case checks its outputs, a scalar loss's backward "
+          "starts from 1, and gradients of anything else are an error") {
+  const auto edited = [](const std::string& source, const std::string& name,
+                         const std::function<void(nlohmann::json&, const fs::path&)>& edit) {
+    fs::path dir = fresh_dir(name) / fs::path(source).filename();
+    fs::copy(kGolden + "/" + source, dir);
+    nlohmann::json spec = nlohmann::json::parse(std::ifstream(dir / "case.json"));
+    edit(spec, dir);
+    std::ofstream(dir / "case.json") << spec.dump(1);
+    return run_golden_case(dir.string());
+  };
+  const auto forward_only = [](nlohmann::json& spec, const fs::path&) {
+    spec.erase("grad_output");
+    spec["grads"] = nlohmann::json::object();
+  };
+  const GoldenResult forward = edited("conv2d_k3_p0", "forward_only", forward_only);
+  CHECK(forward.status == GoldenResult::Status::Passed);
+  CHECK_FALSE(forward.has_grads);
+  const GoldenResult tampered = edited("conv2d_k3_p0", "forward_only_tampered", [&](nlohmann::json& spec, const fs::path& dir) {
+    forward_only(spec, dir);
+    Tensor out = read_npy((dir / "output_output.npy").string());
+    out.data<double>()[0] += 1e-6;
+    write_npy((dir / "output_output.npy").string(), out);
+  });
+  CHECK(tampered.status == GoldenResult::Status::Failed);
+
+  // The model's loss is a scalar: its gradients and Adam step as with grad_output = 1.
+  const GoldenResult loss = edited("model_bsc_autoencoder", "scalar_loss",
+                                   [](nlohmann::json& spec, const fs::path&) { spec.erase("grad_output"); });
+  CHECK(loss.status == GoldenResult::Status::Passed);
+  CHECK(loss.has_grads);
+
+  const GoldenResult missing = edited("conv2d_k3_p0", "no_grad_output",
+                                      [](nlohmann::json& spec, const fs::path&) { spec.erase("grad_output"); });
+  CHECK(missing.status == GoldenResult::Status::Unreadable);
+  CHECK_THAT(missing.message, Catch::Contains("/case.json: expected \"grad_output\" (the upstream gradient "
+                                              "dL/d(output), shape [2, 3, 4, 5]) for the case's gradients"));
+
+  const GoldenResult wrong = edited("conv2d_k3_p0", "wrong_grad_output", [](nlohmann::json&, const fs::path& dir) {
+    write_npy((dir / "grad_output.npy").string(), Tensor::zeros({2, 4}, DType::Float64));
+  });
+  CHECK(wrong.status == GoldenResult::Status::Unreadable);
+  CHECK_THAT(wrong.message, Catch::EndsWith("grad_output.npy: expected grad_output of the output's shape "
+                                            "[2, 3, 4, 5], but got [2, 4]"));
+}
+
 TEST_CASE("golden runner rejects a folder without cases") {
   fs::path root = fresh_dir("empty");
   std::ostringstream log;
