@@ -30,6 +30,7 @@ struct GoldenCase {
   json spec;
   bool float32 = false;  // "dtype": "float32", or any float32 file: PyTorch computed it in float32
   std::map<std::string, Tensor> inputs, params, outputs, grads, extra;
+  std::vector<std::string> input_order;  // the roles of "inputs" in case.json's order (cat's default order)
   Tensor grad_output;
 };
 
@@ -76,6 +77,11 @@ GoldenCase load_case(const std::string& dir) {
                  ": expected an object with a string \"op\", but got none");
   c.float32 = c.spec.contains("dtype") && c.spec.at("dtype") == "float32";
   c.inputs = load_group(c, "inputs");
+  // json sorts an object's keys; the file's order of "inputs" is cat's order (x10 after x9, not x1).
+  // (Parsed again as ordered_json: the first parse has already bounded its depth.)
+  const nlohmann::ordered_json ordered = nlohmann::ordered_json::parse(read_file(path));
+  if (ordered.contains("inputs") && ordered.at("inputs").is_object())
+    for (const auto& item : ordered.at("inputs").items()) c.input_order.push_back(item.key());
   c.params = load_group(c, "params");
   c.outputs = load_group(c, "outputs");
   c.grads = load_group(c, "grads");
@@ -291,8 +297,7 @@ void run_cat(const GoldenCase& c, Comparison& cmp) {
   const json& config = c.spec.at("config");
   std::vector<std::string> order;
   if (config.contains("order")) order = config.at("order").get<std::vector<std::string>>();
-  else
-    for (const auto& [role, t] : c.inputs) order.push_back(role);
+  else order = c.input_order;
   std::vector<Variable> xs;
   std::map<std::string, Variable> vars;
   for (const auto& role : order) {
