@@ -82,7 +82,8 @@ struct Conv2dOptions {
   Pair dilation{1, 1};
   int64_t groups = 1;  // > 1: channels in independent blocks (ops/conv_groups.h)
 };
-// x [N, C_in, H, W], weight [C_out, C_in/groups, K_h, K_w], bias [C_out] or undefined.
+// x [N, C_in, H, W] (or one unbatched image [C_in, H, W], as in PyTorch), weight
+// [C_out, C_in/groups, K_h, K_w], bias [C_out] or undefined.
 // H_out = floor((H + 2 p - d (K - 1) - 1) / s) + 1
 Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias,
                 const Conv2dOptions& options = {});
@@ -94,7 +95,7 @@ struct ConvTranspose2dOptions {
   Pair dilation{1, 1};
   int64_t groups = 1;  // > 1: channels in independent blocks (ops/conv_groups.h)
 };
-// x [N, C_in, H, W], weight [C_in, C_out/groups, K_h, K_w], bias [C_out] or undefined.
+// x [N, C_in, H, W] (or [C_in, H, W]), weight [C_in, C_out/groups, K_h, K_w], bias [C_out] or undefined.
 // H_out = (H - 1) s - 2 p + d (K - 1) + output_padding + 1
 Variable conv_transpose2d(const Variable& x, const Variable& weight, const Variable& bias,
                           const ConvTranspose2dOptions& options = {});
@@ -106,7 +107,8 @@ struct MaxPool2dOptions {
   Pair dilation{1, 1};
   bool ceil_mode = false;
 };
-// NOTE: ties go to the first maximum in row-major window order; padding acts as -inf.
+// x [N, C, H, W] or [C, H, W]. NOTE: ties go to the first maximum in row-major window order;
+// padding acts as -inf.
 Variable max_pool2d(const Variable& x, const MaxPool2dOptions& options);
 // The same, also returning each output's argmax as a flat index h * W + w in its plane.
 struct MaxPool2dResult {

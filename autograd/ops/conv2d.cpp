@@ -13,6 +13,7 @@
 #include "autograd/functions.h"
 #include "autograd/ops/conv_groups.h"
 #include "autograd/ops/conv_phases.h"
+#include "autograd/ops/unbatched.h"
 #include "tensor/blas.h"
 #include "tensor/conv_direct.h"
 #include "tensor/conv_kernels.h"
@@ -22,6 +23,9 @@
 namespace convgrad {
 
 Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias, const Conv2dOptions& options) {
+  if (is_unbatched_image(x, "conv2d", "C_in, H, W")) {
+    return as_batch_of_one(x, [&](const Variable& batch) { return conv2d(batch, weight, bias, options); });
+  }
   if (options.groups != 1) return conv2d_by_groups(x, weight, bias, options);
   const ConvGeometry g = conv2d_geometry(x.shape(), weight.shape(), options.stride, options.padding,
                                          options.dilation);

@@ -12,6 +12,7 @@
 // sub-convolutions on the direct kernel instead: tensor/conv_transpose_direct.h.
 #include "autograd/functions.h"
 #include "autograd/ops/conv_groups.h"
+#include "autograd/ops/unbatched.h"
 #include "tensor/blas.h"
 #include "tensor/conv_kernels.h"
 #include "tensor/parallel_for.h"
@@ -21,6 +22,9 @@ namespace convgrad {
 
 Variable conv_transpose2d(const Variable& x, const Variable& weight, const Variable& bias,
                           const ConvTranspose2dOptions& options) {
+  if (is_unbatched_image(x, "conv_transpose2d", "C_in, H, W")) {
+    return as_batch_of_one(x, [&](const Variable& batch) { return conv_transpose2d(batch, weight, bias, options); });
+  }
   if (options.groups != 1) return conv_transpose2d_by_groups(x, weight, bias, options);
   const ConvGeometry g = conv_transpose2d_geometry(x.shape(), weight.shape(), options.stride, options.padding,
                                                    options.output_padding, options.dilation);

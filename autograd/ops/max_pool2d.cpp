@@ -4,6 +4,7 @@
 
 #include "autograd/functions.h"
 #include "autograd/kink.h"
+#include "autograd/ops/unbatched.h"
 #include "tensor/block_cache.h"
 #include "tensor/conv_kernels.h"
 
@@ -46,11 +47,23 @@ Variable max_pool2d_impl(const Variable& x, const MaxPool2dOptions& options, Ind
 }  // namespace
 
 Variable max_pool2d(const Variable& x, const MaxPool2dOptions& options) {
+  if (is_unbatched_image(x, "max_pool2d", "C, H, W")) {
+    return as_batch_of_one(x, [&](const Variable& batch) { return max_pool2d(batch, options); });
+  }
   Indices argmax;
   return max_pool2d_impl(x, options, argmax);
 }
 
 MaxPool2dResult max_pool2d_with_indices(const Variable& x, const MaxPool2dOptions& options) {
+  if (is_unbatched_image(x, "max_pool2d", "C, H, W")) {  // (the indices are per plane: unchanged)
+    std::vector<int64_t> indices;
+    const Variable output = as_batch_of_one(x, [&](const Variable& batch) {
+      MaxPool2dResult r = max_pool2d_with_indices(batch, options);
+      indices = std::move(r.indices);
+      return r.output;
+    });
+    return MaxPool2dResult{output, std::move(indices)};
+  }
   Indices argmax;
   Variable output = max_pool2d_impl(x, options, argmax);
   return MaxPool2dResult{output, std::vector<int64_t>(argmax->begin(), argmax->end())};
