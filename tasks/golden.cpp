@@ -379,17 +379,23 @@ void compare_one_adam_step(Comparison& cmp, const GoldenCase& c, Module& model) 
   }
 }
 
-// The model case's config.loss (PyTorch's names for the coursework's losses), default `fallback`.
-// The multi-task loss is the one combination the coursework uses; any other is not supported.
-std::string model_loss_name(const json& config, const std::string& fallback) {
-  std::string name = config.value("loss", fallback);
+// The model case's config.loss (PyTorch's names for the coursework's losses), default `fallback`;
+// "multitask" for the multi-task sum, which only `unet-multitask` has (and it has only that one).
+std::string model_loss_name(const json& config, const std::string& fallback, bool multitask) {
+  const std::string given = config.value("loss", fallback);
+  std::string name = given;
   name.erase(std::remove(name.begin(), name.end(), ' '), name.end());
-  if (name == "mse_regress+alpha*mse_reconstruct") return "multitask";
-  if (name == "mse_reconstruct" || name == "mse_regress" || name == "mse_mean" || name == "mse_sum") return name;
-  throw Unsupported("loss '" + config.value("loss", fallback) + "' (mse_reconstruct, mse_regress, mse_mean, mse_sum, or " +
-                    "mse_regress + alpha*mse_reconstruct for unet-multitask)");
+  if (name == "mse_regress+alpha*mse_reconstruct") name = "multitask";
+  const bool known = name == "multitask" || name == "mse_reconstruct" || name == "mse_regress" || name == "mse_mean" ||
+                     name == "mse_sum";
+  if (!known || (name == "multitask") != multitask) {
+    throw Unsupported("loss '" + given + "' for model '" + config.value("model", "") + "' (mse_reconstruct, " +
+                      "mse_regress, mse_mean, mse_sum; mse_regress + alpha*mse_reconstruct for unet-multitask)");
+  }
+  return name;
 }
 
+// The loss named by model_loss_name (not "multitask", which run_model builds from its parts).
 Variable model_loss(const std::string& name, const Variable& prediction, const Variable& target) {
   if (name == "mse_reconstruct") return mse_reconstruct(prediction, target);
   if (name == "mse_regress") return mse_regress(prediction, target);
@@ -411,7 +417,7 @@ void run_model(const GoldenCase& c, Comparison& cmp) {
     load_model_params(model, c);
     Variable x(need(c.inputs, "x", c, "input"));
     auto t = model.trace(x);
-    Variable loss = model_loss(model_loss_name(config, "mse_reconstruct"), t.xhat, x);
+    Variable loss = model_loss(model_loss_name(config, "mse_reconstruct", false), t.xhat, x);
     compare_outputs(cmp, c, {{"conv1_relu", t.conv1_relu}, {"pool", t.pool}, {"encoder_z", t.z}, {"xhat", t.xhat},
                              {"loss", loss}});
     backward_from_case(c, loss);
@@ -421,17 +427,15 @@ void run_model(const GoldenCase& c, Comparison& cmp) {
     Regressor model(nullptr, DType::Float64, gen);
     load_model_params(model, c);
     Variable yhat = model.predict_from_latent(Variable(need(c.inputs, "features", c, "input")));
-    Variable loss = model_loss(model_loss_name(config, "mse_regress"), yhat, Variable(need(c.inputs, "y", c, "input")));
+    Variable loss = model_loss(model_loss_name(config, "mse_regress", false), yhat, Variable(need(c.inputs, "y", c, "input")));
     compare_outputs(cmp, c, {{"yhat", yhat}, {"loss", loss}});
     backward_from_case(c, loss);
     compare_model_grads(cmp, c, model);
     compare_one_adam_step(cmp, c, model);
   } else if (kind == "unet" || kind == "unet-multitask") {
     const bool multitask = kind == "unet-multitask";
-    const std::string loss_name = model_loss_name(config, multitask ? "multitask" : "mse_reconstruct");
-    if ((loss_name == "multitask") != multitask) {
-      throw Unsupported("loss '" + config.value("loss", std::string()) + "' for model '" + kind + "'");
-    }
+    const std::string loss_name =
+        model_loss_name(config, multitask ? "mse_regress + alpha*mse_reconstruct" : "mse_reconstruct", multitask);
     UNet model(multitask, DType::Float64, gen);
     load_model_params(model, c);
     Variable x(need(c.inputs, "x", c, "input"));

@@ -102,7 +102,12 @@ TEST_CASE("golden runner: a model case with a configuration the coursework netwo
 
   const GoldenResult loss = edited("model_l1", [](nlohmann::json& spec) { spec["config"]["loss"] = "l1_regress"; });
   CHECK(loss.status == GoldenResult::Status::Skipped);
-  CHECK_THAT(loss.message, Catch::StartsWith("not supported: loss 'l1_regress'"));
+  CHECK_THAT(loss.message, Catch::StartsWith("not supported: loss 'l1_regress' for model 'unet-multitask'"));
+
+  // The multi-task U-Net has the multi-task sum and nothing else.
+  const GoldenResult single = edited("model_single_loss", [](nlohmann::json& spec) { spec["config"]["loss"] = "mse_mean"; });
+  CHECK(single.status == GoldenResult::Status::Skipped);
+  CHECK_THAT(single.message, Catch::StartsWith("not supported: loss 'mse_mean' for model 'unet-multitask'"));
 
   const GoldenResult output = edited("model_flatten", [](nlohmann::json& spec) {
     spec["outputs"]["flatten"] = spec["outputs"]["bottleneck"];
