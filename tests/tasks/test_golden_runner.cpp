@@ -24,6 +24,18 @@ fs::path fresh_dir(const std::string& name) {
   fs::create_directories(dir);
   return dir;
 }
+
+// Runs a copy of golden case `source` (in a fresh folder `name`) after `edit` changed its
+// case.json (given as JSON) or its files (in the folder given).
+using CaseEdit = std::function<void(nlohmann::json&, const fs::path&)>;
+GoldenResult run_edited_copy(const std::string& source, const std::string& name, const CaseEdit& edit) {
+  fs::path dir = fresh_dir(name) / source;
+  fs::copy(kGolden + "/" + source, dir);
+  nlohmann::json spec = nlohmann::json::parse(std::ifstream(dir / "case.json"));
+  edit(spec, dir);
+  std::ofstream(dir / "case.json") << spec.dump(1);
+  return run_golden_case(dir.string());
+}
 }  // namespace
 
 TEST_CASE("golden runner passes a real case and fails a tampered one") {
@@ -84,32 +96,30 @@ TEST_CASE("golden runner skips unknown ops and reports unreadable cases") {
 
 TEST_CASE("golden runner: a model case with a configuration the coursework networks lack is skipped, saying which") {
   // Copies of the multi-task case with one change to case.json each.
-  const std::string source = kGolden + "/model_msc_multitask_alpha0.1";
-  const auto edited = [&](const std::string& name, const std::function<void(nlohmann::json&)>& edit) {
-    fs::path dir = fresh_dir(name) / "model_msc_multitask_alpha0.1";
-    fs::copy(source, dir);
-    nlohmann::json spec = nlohmann::json::parse(std::ifstream(dir / "case.json"));
-    edit(spec);
-    std::ofstream(dir / "case.json") << spec.dump(1);
-    return run_golden_case(dir.string());
+  // (edit_config: only case.json's config changes.)
+  const auto edited = [](const std::string& name, const std::function<void(nlohmann::json&)>& edit_config) {
+    return run_edited_copy("model_msc_multitask_alpha0.1", name,
+                           [&](nlohmann::json& spec, const fs::path&) { edit_config(spec["config"]); });
   };
-  const GoldenResult same = edited("model_same", [](nlohmann::json& spec) { spec["config"]["model"] = "unet_multitask"; });
+  const GoldenResult same = edited("model_same", [](nlohmann::json& config) { config["model"] = "unet_multitask"; });
   CHECK(same.status == GoldenResult::Status::Passed);
 
-  const GoldenResult order = edited("model_up_first", [](nlohmann::json& spec) { spec["config"]["concat_order"] = "up_first"; });
+  const GoldenResult order =
+      edited("model_up_first", [](nlohmann::json& config) { config["concat_order"] = "up_first"; });
   CHECK(order.status == GoldenResult::Status::Skipped);
   CHECK_THAT(order.message, Catch::StartsWith("not supported: concat_order 'up_first'"));
 
-  const GoldenResult loss = edited("model_l1", [](nlohmann::json& spec) { spec["config"]["loss"] = "l1_regress"; });
+  const GoldenResult loss = edited("model_l1", [](nlohmann::json& config) { config["loss"] = "l1_regress"; });
   CHECK(loss.status == GoldenResult::Status::Skipped);
   CHECK_THAT(loss.message, Catch::StartsWith("not supported: loss 'l1_regress' for model 'unet-multitask'"));
 
   // The multi-task U-Net has the multi-task sum and nothing else.
-  const GoldenResult single = edited("model_single_loss", [](nlohmann::json& spec) { spec["config"]["loss"] = "mse_mean"; });
+  const GoldenResult single = edited("model_single_loss", [](nlohmann::json& config) { config["loss"] = "mse_mean"; });
   CHECK(single.status == GoldenResult::Status::Skipped);
   CHECK_THAT(single.message, Catch::StartsWith("not supported: loss 'mse_mean' for model 'unet-multitask'"));
 
-  const GoldenResult output = edited("model_flatten", [](nlohmann::json& spec) {
+  const GoldenResult output = run_edited_copy("model_msc_multitask_alpha0.1", "model_flatten",
+                                              [](nlohmann::json& spec, const fs::path&) {
     spec["outputs"]["flatten"] = spec["outputs"]["bottleneck"];
   });
   CHECK(output.status == GoldenResult::Status::Unreadable);
@@ -119,23 +129,15 @@ TEST_CASE("golden runner: a model case with a configuration the coursework netwo
 
 TEST_CASE("golden runner: without grad_output, a forward-only case checks its outputs, a scalar loss's backward "
           "starts from 1, and gradients of anything else are an error") {
-  const auto edited = [](const std::string& source, const std::string& name,
-                         const std::function<void(nlohmann::json&, const fs::path&)>& edit) {
-    fs::path dir = fresh_dir(name) / fs::path(source).filename();
-    fs::copy(kGolden + "/" + source, dir);
-    nlohmann::json spec = nlohmann::json::parse(std::ifstream(dir / "case.json"));
-    edit(spec, dir);
-    std::ofstream(dir / "case.json") << spec.dump(1);
-    return run_golden_case(dir.string());
-  };
   const auto forward_only = [](nlohmann::json& spec, const fs::path&) {
     spec.erase("grad_output");
     spec["grads"] = nlohmann::json::object();
   };
-  const GoldenResult forward = edited("conv2d_k3_p0", "forward_only", forward_only);
+  const GoldenResult forward = run_edited_copy("conv2d_k3_p0", "forward_only", forward_only);
   CHECK(forward.status == GoldenResult::Status::Passed);
   CHECK_FALSE(forward.has_grads);
-  const GoldenResult tampered = edited("conv2d_k3_p0", "forward_only_tampered", [&](nlohmann::json& spec, const fs::path& dir) {
+  const GoldenResult tampered = run_edited_copy("conv2d_k3_p0", "forward_only_tampered",
+                                                [&](nlohmann::json& spec, const fs::path& dir) {
     forward_only(spec, dir);
     Tensor out = read_npy((dir / "output_output.npy").string());
     out.data<double>()[0] += 1e-6;
@@ -144,18 +146,19 @@ TEST_CASE("golden runner: without grad_output, a forward-only case checks its ou
   CHECK(tampered.status == GoldenResult::Status::Failed);
 
   // The model's loss is a scalar: its gradients and Adam step as with grad_output = 1.
-  const GoldenResult loss = edited("model_bsc_autoencoder", "scalar_loss",
+  const GoldenResult loss = run_edited_copy("model_bsc_autoencoder", "scalar_loss",
                                    [](nlohmann::json& spec, const fs::path&) { spec.erase("grad_output"); });
   CHECK(loss.status == GoldenResult::Status::Passed);
   CHECK(loss.has_grads);
 
-  const GoldenResult missing = edited("conv2d_k3_p0", "no_grad_output",
+  const GoldenResult missing = run_edited_copy("conv2d_k3_p0", "no_grad_output",
                                       [](nlohmann::json& spec, const fs::path&) { spec.erase("grad_output"); });
   CHECK(missing.status == GoldenResult::Status::Unreadable);
   CHECK_THAT(missing.message, Catch::Contains("/case.json: expected \"grad_output\" (the upstream gradient "
                                               "dL/d(output), shape [2, 3, 4, 5]) for the case's gradients"));
 
-  const GoldenResult wrong = edited("conv2d_k3_p0", "wrong_grad_output", [](nlohmann::json&, const fs::path& dir) {
+  const GoldenResult wrong = run_edited_copy("conv2d_k3_p0", "wrong_grad_output",
+                                             [](nlohmann::json&, const fs::path& dir) {
     write_npy((dir / "grad_output.npy").string(), Tensor::zeros({2, 4}, DType::Float64));
   });
   CHECK(wrong.status == GoldenResult::Status::Unreadable);
