@@ -117,6 +117,23 @@ struct MaxPool2dResult {
 };
 MaxPool2dResult max_pool2d_with_indices(const Variable& x, const MaxPool2dOptions& options);
 
+// ---- the batch as the last axis (ops/batch_last_layout.cpp, ops/*_batch_last.cpp) ----
+// The same convolutions and pooling on images stored [C, H, W, N] instead of [N, C, H, W]: a
+// vector register then holds one pixel of 16 images, and the kernels (tensor/batch_last.h)
+// waste no lanes on padding or on images narrower than a vector. The coursework's networks
+// run this way (tasks/models.cpp): their input is moved once, with to_batch_last, and their
+// outputs back. Weights, biases and options are PyTorch's, as in the ops above (groups 1 only).
+Variable to_batch_last(const Variable& x);    // [N, d1, ..., dk] -> [d1, ..., dk, N]
+Variable from_batch_last(const Variable& x);  // [d1, ..., dk, N] -> [N, d1, ..., dk]
+// x [C_in, H, W, N] -> [C_out, H_out, W_out, N]
+Variable conv2d_batch_last(const Variable& x, const Variable& weight, const Variable& bias,
+                           const Conv2dOptions& options = {});
+// x [C_in, H, W, N] -> [C_out, H_out, W_out, N]
+Variable conv_transpose2d_batch_last(const Variable& x, const Variable& weight, const Variable& bias,
+                                     const ConvTranspose2dOptions& options = {});
+// x [C, H, W, N] -> [C, H_out, W_out, N]
+Variable max_pool2d_batch_last(const Variable& x, const MaxPool2dOptions& options);
+
 // ---- losses (ops/mse_loss.cpp, ops/binary_cross_entropy.cpp, ops/cross_entropy.cpp) ----
 enum class Reduction { Mean, Sum };
 Variable mse_loss(const Variable& input, const Variable& target, Reduction reduction = Reduction::Mean);
