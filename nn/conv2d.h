@@ -25,6 +25,8 @@ class Conv2d : public Module {
          Generator& gen = default_generator());
 
   Variable forward(const Variable& x) override;
+  // The same layer on batch-last images [C_in, H, W, N] (conv2d_batch_last); padding_mode zeros only.
+  Variable forward_batch_last(const Variable& x);
   std::string name() const override { return "Conv2d"; }
   std::string extra_repr() const override;
 

@@ -39,6 +39,10 @@ Variable ConvTranspose2d::forward(const Variable& x) {
   return conv_transpose2d(x, weight_, bias_, options_);
 }
 
+Variable ConvTranspose2d::forward_batch_last(const Variable& x) {
+  return conv_transpose2d_batch_last(x, weight_, bias_, options_);
+}
+
 std::string ConvTranspose2d::extra_repr() const {
   std::string out = str_cat(in_channels_, ", ", out_channels_, ", kernel_size=", pair_str(kernel_size_),
                             ", stride=", pair_str(options_.stride));

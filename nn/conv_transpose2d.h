@@ -21,6 +21,8 @@ class ConvTranspose2d : public Module {
                   bool bias = true, DType dtype = DType::Float32, Generator& gen = default_generator());
 
   Variable forward(const Variable& x) override;
+  // The same layer on batch-last images [C_in, H, W, N] (conv_transpose2d_batch_last).
+  Variable forward_batch_last(const Variable& x);
   std::string name() const override { return "ConvTranspose2d"; }
   std::string extra_repr() const override;
 

@@ -13,6 +13,8 @@ class Linear : public Module {
          Generator& gen = default_generator());
 
   Variable forward(const Variable& x) override;
+  // The same layer on a batch-last x [in_features, N]: y = W x + b, [out_features, N].
+  Variable forward_batch_last(const Variable& x);
   std::string name() const override { return "Linear"; }
   std::string extra_repr() const override;
 

@@ -13,6 +13,8 @@ class MaxPool2d : public Module {
             Size2 dilation = 1);
 
   Variable forward(const Variable& x) override;
+  // The same pooling on batch-last images [C, H, W, N] (max_pool2d_batch_last).
+  Variable forward_batch_last(const Variable& x) { return max_pool2d_batch_last(x, options_); }
   std::string name() const override { return "MaxPool2d"; }
   std::string extra_repr() const override;
 

@@ -30,25 +30,32 @@ Autoencoder::Autoencoder(DType dtype, Generator& gen) {
 
 Autoencoder::Trace Autoencoder::trace(const Variable& x) {
   Trace t;
-  t.conv1_relu = relu(conv1_->forward(x));
-  t.pool = pool_->forward(t.conv1_relu);
-  t.z = relu(conv2_->forward(t.pool));
-  t.xhat = relu(deconv_->forward(t.z));
+  t.conv1_relu = relu(conv1_->forward_batch_last(to_batch_last(x)));
+  t.pool = pool_->forward_batch_last(t.conv1_relu);
+  t.z = relu(conv2_->forward_batch_last(t.pool));
+  t.xhat = from_batch_last(relu(deconv_->forward_batch_last(t.z)));
   return t;
 }
 
-Variable Autoencoder::encode(const Variable& x) { return relu(conv2_->forward(pool_->forward(relu(conv1_->forward(x))))); }
-Variable Autoencoder::decode(const Variable& z) { return relu(deconv_->forward(z)); }
+Variable Autoencoder::encode_batch_last(const Variable& x) {
+  return relu(conv2_->forward_batch_last(pool_->forward_batch_last(relu(conv1_->forward_batch_last(x)))));
+}
+Variable Autoencoder::encode(const Variable& x) { return from_batch_last(encode_batch_last(to_batch_last(x))); }
 
 Regressor::Regressor(std::shared_ptr<Autoencoder> encoder, DType dtype, Generator& gen) : encoder_(std::move(encoder)) {
   head_ = register_module("head", std::make_shared<Linear>(8 * kLatent * kLatent, 1, true, dtype, gen));
 }
 
-Variable Regressor::predict_from_latent(const Variable& z) {
-  return reshape(head_->forward(flatten(z)), {-1});
+// flatten(z) of [N, 8, 5, 5] lists the features c·25 + h·5 + w: the rows of z [8, 5, 5, N] as [200, N].
+Variable Regressor::predict_from_batch_last(const Variable& z) {
+  const int64_t N = z.size(z.dim() - 1);
+  return reshape(head_->forward_batch_last(reshape(z, {head_->in_features(), N})), {N});
 }
+Variable Regressor::predict_from_latent(const Variable& z) { return predict_from_batch_last(to_batch_last(flatten(z))); }
 
-Variable Regressor::forward(const Variable& x) { return predict_from_latent(encoder_->encode(x)); }
+Variable Regressor::forward(const Variable& x) {
+  return predict_from_batch_last(encoder_->encode_batch_last(to_batch_last(x)));
+}
 
 UNet::UNet(bool multitask, DType dtype, Generator& gen) {
   conv1_ = register_module("conv1", std::make_shared<Conv2d>(1, 8, 3, 1, 1, 1, true, dtype, gen));
@@ -63,14 +70,17 @@ UNet::UNet(bool multitask, DType dtype, Generator& gen) {
 
 UNet::Trace UNet::trace(const Variable& x) {
   Trace t;
-  t.conv1_relu = relu(conv1_->forward(x));
-  t.pool = pool_->forward(t.conv1_relu);
-  t.bottleneck = relu(conv2_->forward(t.pool));
-  t.up_relu = relu(up_->forward(t.bottleneck));
-  t.concat = cat({t.conv1_relu, t.up_relu}, 1);  // skip first, as in the U-Net paper's figure
-  t.conv3_relu = relu(conv3_->forward(t.concat));
-  t.xhat = conv4_->forward(t.conv3_relu);
-  if (head_) t.yhat = reshape(head_->forward(flatten(t.bottleneck)), {-1});
+  t.conv1_relu = relu(conv1_->forward_batch_last(to_batch_last(x)));
+  t.pool = pool_->forward_batch_last(t.conv1_relu);
+  t.bottleneck = relu(conv2_->forward_batch_last(t.pool));
+  t.up_relu = relu(up_->forward_batch_last(t.bottleneck));
+  t.concat = cat({t.conv1_relu, t.up_relu}, 0);  // channels; skip first, as in the U-Net paper's figure
+  t.conv3_relu = relu(conv3_->forward_batch_last(t.concat));
+  t.xhat = from_batch_last(conv4_->forward_batch_last(t.conv3_relu));
+  if (head_) {  // flatten(bottleneck): the rows of [16, 5, 5, N] as [400, N]
+    const int64_t N = t.bottleneck.size(3);
+    t.yhat = reshape(head_->forward_batch_last(reshape(t.bottleneck, {head_->in_features(), N})), {N});
+  }
   return t;
 }
 

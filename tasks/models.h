@@ -2,7 +2,11 @@
 // load into PyTorch and back: autoencoder conv1, conv2, deconv; regressor head;
 // U-Net conv1, conv2, up, conv3, conv4 and, for multi-task learning, head.
 //
-// Images are [N, 1, 10, 10] (the 100 features of a cell, reshaped row-major).
+// Images are [N, 1, 10, 10] (the 100 features of a cell, reshaped row-major). Inside, the
+// networks run on batch-last images [C, H, W, N] (the layers' forward_batch_last, with kernels
+// that keep one pixel of 16 images in a vector: autograd/functions.h): the input is moved to
+// that layout once and the outputs back, and a Trace's intermediates stay batch-last
+// (from_batch_last turns one into [N, C, H, W]).
 #pragma once
 
 #include <memory>
@@ -22,13 +26,14 @@ int64_t output_padding_for(int64_t in, int64_t target, int64_t kernel, int64_t s
 class Autoencoder : public Module {
  public:
   struct Trace {
-    Variable conv1_relu, pool, z, xhat;
+    Variable conv1_relu, pool, z;  // batch-last [C, H, W, N]
+    Variable xhat;                 // [N, 1, 10, 10]
   };
   Autoencoder(DType dtype, Generator& gen);
 
   Variable encode(const Variable& x);  // z: [N, 8, 5, 5]
-  Variable decode(const Variable& z);  // xhat: [N, 1, 10, 10]
-  Variable forward(const Variable& x) override { return decode(encode(x)); }
+  Variable forward(const Variable& x) override { return trace(x).xhat; }
+  Variable encode_batch_last(const Variable& x);  // [1, 10, 10, N] → z [8, 5, 5, N]
   Trace trace(const Variable& x);  // every intermediate, for tests and golden cases
   std::string name() const override { return "Autoencoder"; }
 
@@ -45,6 +50,7 @@ class Regressor : public Module {
   Regressor(std::shared_ptr<Autoencoder> encoder, DType dtype, Generator& gen);
   Variable forward(const Variable& x) override;  // yhat: [N]
   Variable predict_from_latent(const Variable& z);  // [N, 8, 5, 5] or [N, 200] → [N]
+  Variable predict_from_batch_last(const Variable& z);  // [8, 5, 5, N] or [200, N] → [N]
   std::string name() const override { return "Regressor"; }
 
  private:
@@ -59,7 +65,9 @@ class Regressor : public Module {
 class UNet : public Module {
  public:
   struct Trace {
-    Variable conv1_relu, pool, bottleneck, up_relu, concat, conv3_relu, xhat, yhat;
+    Variable conv1_relu, pool, bottleneck, up_relu, concat, conv3_relu;  // batch-last [C, H, W, N]
+    Variable xhat;  // [N, 1, 10, 10]
+    Variable yhat;  // [N], multi-task only
   };
   UNet(bool multitask, DType dtype, Generator& gen);
 

@@ -220,7 +220,8 @@ void summarize_autoencoder(Builder& b, bool regressor) {
   b.conv("conv2", child<Conv2d>(*ae, "conv2"), "ReLU", !regressor);
   NoGradGuard no_grad;
   const auto t = ae->trace(Variable(Tensor::zeros({kBatch, 1, 10, 10}, DType::Float64)));
-  std::vector<Shape> actual{per_sample(t.conv1_relu), per_sample(t.pool), per_sample(t.z)};
+  std::vector<Shape> actual{per_sample(from_batch_last(t.conv1_relu)), per_sample(from_batch_last(t.pool)),
+                            per_sample(from_batch_last(t.z))};
   if (!regressor) {
     b.conv_transpose("deconv", child<ConvTranspose2d>(*ae, "deconv"), "ReLU", 10);
     actual.push_back(per_sample(t.xhat));
@@ -228,8 +229,8 @@ void summarize_autoencoder(Builder& b, bool regressor) {
     Regressor reg(ae, DType::Float64, gen);
     b.flatten(b.current());
     b.linear("head", child<Linear>(reg, "head"));
-    actual.push_back(per_sample(flatten(t.z)));
-    actual.push_back({reg.predict_from_latent(t.z).numel() / kBatch});
+    actual.push_back(per_sample(flatten(from_batch_last(t.z))));
+    actual.push_back({reg.predict_from_batch_last(t.z).numel() / kBatch});
   }
   for (size_t i = 0; i < actual.size(); ++i) b.layers()[i].forward_output = actual[i];
 }
@@ -249,13 +250,14 @@ void summarize_unet(Builder& b, bool multitask) {
   b.conv("conv4", child<Conv2d>(net, "conv4"), nullptr);
   NoGradGuard no_grad;
   const auto t = net.trace(Variable(Tensor::zeros({kBatch, 1, 10, 10}, DType::Float64)));
-  std::vector<Shape> actual{per_sample(t.conv1_relu), per_sample(t.pool),   per_sample(t.bottleneck),
-                            per_sample(t.up_relu),    per_sample(t.concat), per_sample(t.conv3_relu),
-                            per_sample(t.xhat)};
+  std::vector<Shape> actual;
+  for (const Variable& v : {t.conv1_relu, t.pool, t.bottleneck, t.up_relu, t.concat, t.conv3_relu})
+    actual.push_back(per_sample(from_batch_last(v)));
+  actual.push_back(per_sample(t.xhat));
   if (multitask) {
     b.flatten(bottleneck);
     b.linear("head", child<Linear>(net, "head"));
-    actual.push_back(per_sample(flatten(t.bottleneck)));
+    actual.push_back(per_sample(flatten(from_batch_last(t.bottleneck))));
     actual.push_back({t.yhat.numel() / kBatch});
   }
   for (size_t i = 0; i < actual.size(); ++i) b.layers()[i].forward_output = actual[i];

@@ -169,7 +169,7 @@ json run_unet(Task1Context& ctx, std::ostream* out) {
     *out << "\nThe U-Net's bottleneck (the lower-dimensional representation)\n";
     for (const std::string& line : reasoning) *out << "  " << line << "\n";
   }
-  const Tensor z = map_batches([&net](const Batch& b) { return net->trace(b.x).bottleneck; }, ctx.test());
+  const Tensor z = map_batches([&net](const Batch& b) { return from_batch_last(net->trace(b.x).bottleneck); }, ctx.test());
   CONVGRAD_CHECK(Shape(z.shape().begin() + 1, z.shape().end()) == shape, "task1_msc: expected latents ",
                  shape_str(shape), ", but got ", shape_str(z.shape()));
   result["latent_shape"] = shape;
