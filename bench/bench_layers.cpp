@@ -1,6 +1,7 @@
 // Forward + backward of every coursework layer at its coursework shape (float32, batch 32,
-// 10×10 images), and the conv / conv-T pair of a small VAE (batch 128, 28×28, 1↔32
-// channels, k4 s2 p1) as a larger reference point. compare_torch.py times the same
+// 10×10 images) on the batch-last ops the networks run (tasks/models.h), and the conv / conv-T
+// pair of a small VAE (batch 128, 28×28, 1↔32 channels, k4 s2 p1) on the [N, C, H, W] ops as a
+// larger reference point. compare_torch.py times the same
 // items in PyTorch: keep the names and shapes in step with it.
 #include <memory>
 
@@ -41,28 +42,33 @@ Item layer(const std::string& name, std::vector<Variable> leaves, std::function<
   return Item{"layer_us", name, [c] { c->run(); }};
 }
 
-// Conv2d(C_in → C_out, k, stride s, padding p) on x [N, C_in, H, W]; the first layer's
-// input (the data) needs no gradient.
+// x [N, C, H, W] as the shape of batch-last images [C, H, W, N]
+Shape batch_last_shape(const Shape& nchw) { return {nchw[1], nchw[2], nchw[3], nchw[0]}; }
+
+// Conv2d(C_in → C_out, k, stride s, padding p) on x [N, C_in, H, W] (batch-last when
+// `batch_last`); the first layer's input (the data) needs no gradient.
 Item conv(const std::string& name, Shape x_shape, int64_t C_out, int64_t k, int64_t s, int64_t p, bool input_grad,
-          Generator& gen) {
-  const Variable x = random_variable(x_shape, gen, input_grad);
+          Generator& gen, bool batch_last = true) {
+  const Variable x = random_variable(batch_last ? batch_last_shape(x_shape) : x_shape, gen, input_grad);
   const Variable w = random_variable({C_out, x_shape[1], k, k}, gen, true);
   const Variable b = random_variable({C_out}, gen, true);
   Conv2dOptions o;
   o.stride = {s, s};
   o.padding = {p, p};
+  if (batch_last) return layer(name, {x, w, b}, [=] { return conv2d_batch_last(x, w, b, o); }, gen);
   return layer(name, {x, w, b}, [=] { return conv2d(x, w, b, o); }, gen);
 }
 
 Item conv_t(const std::string& name, Shape x_shape, int64_t C_out, int64_t k, int64_t s, int64_t p, int64_t op,
-            Generator& gen) {
-  const Variable x = random_variable(x_shape, gen, true);
+            Generator& gen, bool batch_last = true) {
+  const Variable x = random_variable(batch_last ? batch_last_shape(x_shape) : x_shape, gen, true);
   const Variable w = random_variable({x_shape[1], C_out, k, k}, gen, true);
   const Variable b = random_variable({C_out}, gen, true);
   ConvTranspose2dOptions o;
   o.stride = {s, s};
   o.padding = {p, p};
   o.output_padding = {op, op};
+  if (batch_last) return layer(name, {x, w, b}, [=] { return conv_transpose2d_batch_last(x, w, b, o); }, gen);
   return layer(name, {x, w, b}, [=] { return conv_transpose2d(x, w, b, o); }, gen);
 }
 
@@ -87,22 +93,22 @@ std::vector<Item> layer_items() {
   items.push_back(conv("conv3", {32, 16, 10, 10}, 8, 3, 1, 1, true, gen));
   items.push_back(conv("conv4", {32, 8, 10, 10}, 1, 1, 1, 0, true, gen));
   {
-    const Variable x = random_variable({32, 8, 10, 10}, gen, true);
+    const Variable x = random_variable({8, 10, 10, 32}, gen, true);
     MaxPool2dOptions o;
     o.kernel_size = {2, 2};
-    items.push_back(layer("maxpool", {x}, [=] { return max_pool2d(x, o); }, gen));
+    items.push_back(layer("maxpool", {x}, [=] { return max_pool2d_batch_last(x, o); }, gen));
     items.push_back(layer("relu", {x}, [=] { return relu(x); }, gen));
   }
   items.push_back(dense("linear200", 200, gen));
   items.push_back(dense("linear400", 400, gen));
   {
-    const Variable a = random_variable({32, 8, 10, 10}, gen, true);
-    const Variable b = random_variable({32, 8, 10, 10}, gen, true);
-    items.push_back(layer("cat", {a, b}, [=] { return cat({a, b}, 1); }, gen));
+    const Variable a = random_variable({8, 10, 10, 32}, gen, true);
+    const Variable b = random_variable({8, 10, 10, 32}, gen, true);
+    items.push_back(layer("cat", {a, b}, [=] { return cat({a, b}, 0); }, gen));
   }
   // A small VAE's encoder / decoder convolutions, batch 128.
-  items.push_back(conv("vae_conv", {128, 1, 28, 28}, 32, 4, 2, 1, false, gen));
-  items.push_back(conv_t("vae_convT", {128, 32, 14, 14}, 1, 4, 2, 1, 0, gen));
+  items.push_back(conv("vae_conv", {128, 1, 28, 28}, 32, 4, 2, 1, false, gen, false));
+  items.push_back(conv_t("vae_convT", {128, 32, 14, 14}, 1, 4, 2, 1, 0, gen, false));
   return items;
 }
 
