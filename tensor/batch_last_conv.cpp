@@ -27,6 +27,21 @@ void with_width(int64_t width, F&& f) {
   if (width == 1) f(std::integral_constant<int, 1>{});
 }
 
+// f(block, lanes, width, vectors, partial) for every (channel block, lane block) pair, the pairs
+// split over threads when the work pays for it; the last three are compile-time constants.
+template <typename T, typename F>
+void for_block_pairs(const std::vector<ChannelBlock>& channels, const std::vector<LaneBlock>& lanes, bool split,
+                     F&& f) {
+  const int64_t tasks = static_cast<int64_t>(channels.size() * lanes.size());
+  parallel_for(tasks, split, [&](int64_t k) {
+    const ChannelBlock& cb = channels[k / lanes.size()];
+    const LaneBlock& b = lanes[k % lanes.size()];
+    with_width(cb.width, [&](auto width) {
+      with_block_shape<T>(b, [&](auto vectors, auto partial) { f(cb, b, width, vectors, partial); });
+    });
+  });
+}
+
 // ---- forward: y = conv2d(x, W) + b, one output pixel at a time ----
 // Output channels [o0, o0 + kOut) of the images in block b. w_block [C][K_h][K_w][kOut]: the
 // kOut weights of one (c, kh, kw) side by side, broadcast one at a time.
@@ -168,16 +183,10 @@ void conv2d_batch_last_forward(const T* x, const T* weight, const T* bias, const
       for (int64_t tap = 0; tap < taps; ++tap)
         for (int64_t ob = 0; ob < cb.width; ++ob)
           packed[cb.first * g.C * taps + (c * taps + tap) * cb.width + ob] = weight[((cb.first + ob) * g.C + c) * taps + tap];
-  const int64_t tasks = static_cast<int64_t>(channels.size() * lanes.size());
-  parallel_for(tasks, worth_parallel(C_out * g.col_rows() * g.col_cols()), [&](int64_t k) {
-    const ChannelBlock& cb = channels[k / lanes.size()];
-    const LaneBlock& b = lanes[k % lanes.size()];
-    with_width(cb.width, [&](auto width) {
-      with_block_shape<T>(b, [&](auto vectors, auto partial) {
-        forward_block<T, decltype(width)::value, decltype(vectors)::value, decltype(partial)::value>(
-            x, packed.data() + cb.first * g.C * taps, bias, cb.first, g, b, y);
-      });
-    });
+  for_block_pairs<T>(channels, lanes, worth_parallel(C_out * g.col_rows() * g.col_cols()),
+                     [&](const ChannelBlock& cb, const LaneBlock& b, auto width, auto vectors, auto partial) {
+    forward_block<T, decltype(width)::value, decltype(vectors)::value, decltype(partial)::value>(
+        x, packed.data() + cb.first * g.C * taps, bias, cb.first, g, b, y);
   });
 }
 
@@ -195,16 +204,10 @@ void conv2d_batch_last_input_grad(const T* grad_y, const T* weight, const ConvGe
           packed[cb.first * C_out * taps + (o * taps + tap) * cb.width + i] = weight[(o * g.C + cb.first + i) * taps + tap];
   const auto row_readers = readers(g.H, g.H_out, g.K_h, g.stride[0], g.padding[0], g.dilation[0]);
   const auto col_readers = readers(g.W, g.W_out, g.K_w, g.stride[1], g.padding[1], g.dilation[1]);
-  const int64_t tasks = static_cast<int64_t>(channels.size() * lanes.size());
-  parallel_for(tasks, worth_parallel(C_out * g.col_rows() * g.col_cols()), [&](int64_t k) {
-    const ChannelBlock& cb = channels[k / lanes.size()];
-    const LaneBlock& b = lanes[k % lanes.size()];
-    with_width(cb.width, [&](auto width) {
-      with_block_shape<T>(b, [&](auto vectors, auto partial) {
-        input_grad_block<T, decltype(width)::value, decltype(vectors)::value, decltype(partial)::value>(
-            grad_y, packed.data() + cb.first * C_out * taps, cb.first, g, C_out, row_readers, col_readers, b, grad_x);
-      });
-    });
+  for_block_pairs<T>(channels, lanes, worth_parallel(C_out * g.col_rows() * g.col_cols()),
+                     [&](const ChannelBlock& cb, const LaneBlock& b, auto width, auto vectors, auto partial) {
+    input_grad_block<T, decltype(width)::value, decltype(vectors)::value, decltype(partial)::value>(
+        grad_y, packed.data() + cb.first * C_out * taps, cb.first, g, C_out, row_readers, col_readers, b, grad_x);
   });
 }
 
