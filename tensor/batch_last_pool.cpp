@@ -12,17 +12,28 @@ namespace convgrad {
 
 using namespace batch_last;
 
+namespace {
+// f(oh, ow, rows, cols, at) for every output pixel of channel c: the window's taps inside x
+// (rows × cols) and where the pixel's N values start in the output.
+template <typename F>
+void for_each_window(const ConvGeometry& g, int64_t c, F&& f) {
+  for (int64_t oh = 0; oh < g.H_out; ++oh) {
+    const TapRange rows = taps_inside(oh, g.K_h, g.stride[0], g.padding[0], g.dilation[0], g.H);
+    for (int64_t ow = 0; ow < g.W_out; ++ow) {
+      const TapRange cols = taps_inside(ow, g.K_w, g.stride[1], g.padding[1], g.dilation[1], g.W);
+      f(oh, ow, rows, cols, ((c * g.H_out + oh) * g.W_out + ow) * g.N);
+    }
+  }
+}
+}  // namespace
+
 template <typename T>
 void max_pool2d_batch_last_forward(const T* x, const ConvGeometry& g, T* y, T* window) {
   using V = typename Vec<T>::type;
   constexpr int64_t lanes = Vec<T>::lanes;
   const int64_t N = g.N;
   parallel_for(g.C, worth_parallel(g.C * g.positions() * g.K_h * g.K_w * N), [&](int64_t c) {
-    for (int64_t oh = 0; oh < g.H_out; ++oh) {
-      const TapRange rows = taps_inside(oh, g.K_h, g.stride[0], g.padding[0], g.dilation[0], g.H);
-      for (int64_t ow = 0; ow < g.W_out; ++ow) {
-        const TapRange cols = taps_inside(ow, g.K_w, g.stride[1], g.padding[1], g.dilation[1], g.W);
-        const int64_t at = ((c * g.H_out + oh) * g.W_out + ow) * N;
+    for_each_window(g, c, [&](int64_t oh, int64_t ow, const TapRange& rows, const TapRange& cols, int64_t at) {
         for (int64_t n = 0; n < N; n += lanes) {
           const int64_t count = std::min(lanes, N - n);
           // From −inf and no tap; then tap by tap in row-major order: a larger value, or a NaN, wins.
@@ -42,8 +53,7 @@ void max_pool2d_batch_last_forward(const T* x, const ConvGeometry& g, T* y, T* w
           store_lanes(y + at + n, best, count);
           store_lanes(window + at + n, best_tap, count);
         }
-      }
-    }
+    });
   });
 }
 
@@ -57,11 +67,7 @@ void max_pool2d_batch_last_backward(const T* grad_y, const T* window, const Conv
   parallel_for(g.C, worth_parallel(g.C * (g.positions() + g.H * g.W) * N), [&](int64_t c) {
     T* plane = grad_x + c * g.H * g.W * N;
     std::fill(plane, plane + g.H * g.W * N, T(0));
-    for (int64_t oh = 0; oh < g.H_out; ++oh) {
-      const TapRange rows = taps_inside(oh, g.K_h, g.stride[0], g.padding[0], g.dilation[0], g.H);
-      for (int64_t ow = 0; ow < g.W_out; ++ow) {
-        const TapRange cols = taps_inside(ow, g.K_w, g.stride[1], g.padding[1], g.dilation[1], g.W);
-        const int64_t at = ((c * g.H_out + oh) * g.W_out + ow) * N;
+    for_each_window(g, c, [&](int64_t oh, int64_t ow, const TapRange& rows, const TapRange& cols, int64_t at) {
         for (int64_t n = 0; n < N; n += lanes) {
           const int64_t count = std::min(lanes, N - n);
           const V dy = load_lanes(grad_y + at + n, count), won = load_lanes(window + at + n, count);
@@ -75,8 +81,7 @@ void max_pool2d_batch_last_backward(const T* grad_y, const T* window, const Conv
             }
           }
         }
-      }
-    }
+    });
   });
 }
 
