@@ -13,47 +13,117 @@ namespace convgrad {
 using namespace batch_last;
 
 namespace {
-// f(oh, ow, rows, cols, at) for every output pixel of channel c: the window's taps inside x
-// (rows × cols) and where the pixel's N values start in the output.
-template <typename F>
-void for_each_window(const ConvGeometry& g, int64_t c, F&& f) {
+// The windows of one channel: window p (output pixel oh · W_out + ow) has the taps
+// [first[p], first[p + 1]) of the lists below, in row-major window order: where each reads (the
+// offset of its pixel's N values in the channel's plane) and its index kh · K_w + kw. The same
+// for every channel, so built once.
+template <typename T>
+struct Windows {
+  std::vector<int64_t> first, offsets;
+  std::vector<T> taps;  // in x's type, to compare with the window's lanes
+};
+template <typename T>
+Windows<T> windows_of(const ConvGeometry& g) {
+  Windows<T> w;
+  w.first.reserve(static_cast<size_t>(g.positions() + 1));
+  w.offsets.reserve(static_cast<size_t>(g.positions() * g.K_h * g.K_w));
+  w.taps.reserve(static_cast<size_t>(g.positions() * g.K_h * g.K_w));
+  w.first.push_back(0);
   for (int64_t oh = 0; oh < g.H_out; ++oh) {
     const TapRange rows = taps_inside(oh, g.K_h, g.stride[0], g.padding[0], g.dilation[0], g.H);
     for (int64_t ow = 0; ow < g.W_out; ++ow) {
       const TapRange cols = taps_inside(ow, g.K_w, g.stride[1], g.padding[1], g.dilation[1], g.W);
-      f(oh, ow, rows, cols, ((c * g.H_out + oh) * g.W_out + ow) * g.N);
+      for (int64_t kh = rows.first; kh < rows.last; ++kh) {
+        const int64_t ih = oh * g.stride[0] - g.padding[0] + kh * g.dilation[0];
+        for (int64_t kw = cols.first; kw < cols.last; ++kw) {
+          const int64_t iw = ow * g.stride[1] - g.padding[1] + kw * g.dilation[1];
+          w.offsets.push_back((ih * g.W + iw) * g.N);
+          w.taps.push_back(T(kh * g.K_w + kw));
+        }
+      }
+      w.first.push_back(static_cast<int64_t>(w.offsets.size()));
     }
   }
+  return w;
+}
+
+// The windows of one channel over the images of lane block b. Per window: its first tap (or −inf
+// and no tap, for a window with none inside x); then tap by tap in row-major order, a larger
+// value, or a NaN, wins.
+template <typename T, int kVectors, bool kPartial>
+void channel_max(const T* x, const Windows<T>& w, const LaneBlock& b, int64_t N, T* y, T* window) {
+  using V = typename Vec<T>::type;
+  const int64_t windows = static_cast<int64_t>(w.first.size()) - 1;
+  for (int64_t p = 0; p < windows; ++p) {
+    const int64_t first = w.first[p], count = w.first[p + 1] - first;
+    const int64_t* offsets = w.offsets.data() + first;
+    const T* taps = w.taps.data() + first;
+    V best[kVectors], best_tap[kVectors];
+    for (int v = 0; v < kVectors; ++v) {
+      best[v] = count > 0 ? load_vector<T, kPartial>(x + offsets[0] + b.first, v, b.last)
+                          : V{} - std::numeric_limits<T>::infinity();
+      best_tap[v] = V{} + (count > 0 ? taps[0] : T(-1));
+    }
+    for (int64_t t = 1; t < count; ++t)
+      for (int v = 0; v < kVectors; ++v) {
+        const V in = load_vector<T, kPartial>(x + offsets[t] + b.first, v, b.last);
+        const auto take = (in > best[v]) | (in != in);
+        best[v] = take ? in : best[v];
+        best_tap[v] = take ? V{} + taps[t] : best_tap[v];
+      }
+    for (int v = 0; v < kVectors; ++v) {
+      store_vector<T, kPartial>(y + p * N + b.first, v, best[v], b.last);
+      store_vector<T, kPartial>(window + p * N + b.first, v, best_tap[v], b.last);
+    }
+  }
+}
+
+// One channel's grad_x over the images of lane block b: per window and tap, at the tap's input
+// + grad_y where the tap won, + 0 elsewhere. kAlone: no input is in two windows, so each is
+// written once (no sum to add to; grad_x need not be zeroed first where windows cover it).
+template <typename T, int kVectors, bool kPartial, bool kAlone>
+void channel_grad(const T* grad_y, const T* window, const Windows<T>& w, const LaneBlock& b, int64_t N, T* grad_x) {
+  using V = typename Vec<T>::type;
+  const int64_t windows = static_cast<int64_t>(w.first.size()) - 1, n0 = b.first, last = b.last;
+  const int64_t* first = w.first.data();  // locals: the stores below could alias the vectors' fields
+  const int64_t* offsets = w.offsets.data();
+  const T* taps = w.taps.data();
+  for (int64_t p = 0; p < windows; ++p) {
+    V dy[kVectors], won[kVectors];
+    for (int v = 0; v < kVectors; ++v) {
+      dy[v] = load_vector<T, kPartial>(grad_y + p * N + n0, v, last);
+      won[v] = load_vector<T, kPartial>(window + p * N + n0, v, last);
+    }
+    for (int64_t t = first[p]; t < first[p + 1]; ++t) {
+      T* dx = grad_x + offsets[t] + n0;
+      for (int v = 0; v < kVectors; ++v) {
+        const V share = won[v] == taps[t] ? dy[v] : V{};
+        store_vector<T, kPartial>(dx, v, kAlone ? share : load_vector<T, kPartial>(dx, v, last) + share, last);
+      }
+    }
+  }
+}
+
+// f(c, block, vectors, partial) for every channel and lane block, the channels split over
+// threads when the work pays for it; the last two are compile-time constants.
+template <typename T, typename F>
+void for_channel_blocks(const ConvGeometry& g, bool split, F&& f) {
+  const std::vector<LaneBlock> blocks = lane_blocks<T>(g.N);
+  parallel_for(g.C, split, [&](int64_t c) {
+    for (const LaneBlock& b : blocks)
+      with_block_shape<T>(b, [&](auto vectors, auto partial) { f(c, b, vectors, partial); });
+  });
 }
 }  // namespace
 
 template <typename T>
 void max_pool2d_batch_last_forward(const T* x, const ConvGeometry& g, T* y, T* window) {
-  using V = typename Vec<T>::type;
-  constexpr int64_t lanes = Vec<T>::lanes;
-  const int64_t N = g.N;
-  parallel_for(g.C, worth_parallel(g.C * g.positions() * g.K_h * g.K_w * N), [&](int64_t c) {
-    for_each_window(g, c, [&](int64_t oh, int64_t ow, const TapRange& rows, const TapRange& cols, int64_t at) {
-        for (int64_t n = 0; n < N; n += lanes) {
-          const int64_t count = std::min(lanes, N - n);
-          // From −inf and no tap; then tap by tap in row-major order: a larger value, or a NaN, wins.
-          V best = V{} - std::numeric_limits<T>::infinity();
-          V best_tap = V{} - T(1);
-          for (int64_t kh = rows.first; kh < rows.last; ++kh) {
-            const int64_t ih = oh * g.stride[0] - g.padding[0] + kh * g.dilation[0];
-            for (int64_t kw = cols.first; kw < cols.last; ++kw) {
-              const int64_t iw = ow * g.stride[1] - g.padding[1] + kw * g.dilation[1];
-              const V v = load_lanes(x + ((c * g.H + ih) * g.W + iw) * N + n, count);
-              const bool first = kh == rows.first && kw == cols.first;  // a window's first tap always counts
-              const auto take = first ? (v == v) | (v != v) : (v > best) | (v != v);
-              best = take ? v : best;
-              best_tap = take ? V{} + T(kh * g.K_w + kw) : best_tap;
-            }
-          }
-          store_lanes(y + at + n, best, count);
-          store_lanes(window + at + n, best_tap, count);
-        }
-    });
+  const Windows<T> w = windows_of<T>(g);
+  const int64_t plane = g.H * g.W * g.N, out_plane = g.positions() * g.N;
+  for_channel_blocks<T>(g, worth_parallel(g.C * g.positions() * g.K_h * g.K_w * g.N),
+                        [&](int64_t c, const LaneBlock& b, auto vectors, auto partial) {
+    channel_max<T, decltype(vectors)::value, decltype(partial)::value>(x + c * plane, w, b, g.N, y + c * out_plane,
+                                                                       window + c * out_plane);
   });
 }
 
@@ -61,27 +131,21 @@ void max_pool2d_batch_last_forward(const T* x, const ConvGeometry& g, T* y, T* w
 // grad_y where the tap won, + 0 elsewhere (the same sums as adding each gradient to its winner).
 template <typename T>
 void max_pool2d_batch_last_backward(const T* grad_y, const T* window, const ConvGeometry& g, T* grad_x) {
-  using V = typename Vec<T>::type;
-  constexpr int64_t lanes = Vec<T>::lanes;
-  const int64_t N = g.N;
-  parallel_for(g.C, worth_parallel(g.C * (g.positions() + g.H * g.W) * N), [&](int64_t c) {
-    T* plane = grad_x + c * g.H * g.W * N;
-    std::fill(plane, plane + g.H * g.W * N, T(0));
-    for_each_window(g, c, [&](int64_t oh, int64_t ow, const TapRange& rows, const TapRange& cols, int64_t at) {
-        for (int64_t n = 0; n < N; n += lanes) {
-          const int64_t count = std::min(lanes, N - n);
-          const V dy = load_lanes(grad_y + at + n, count), won = load_lanes(window + at + n, count);
-          for (int64_t kh = rows.first; kh < rows.last; ++kh) {
-            const int64_t ih = oh * g.stride[0] - g.padding[0] + kh * g.dilation[0];
-            for (int64_t kw = cols.first; kw < cols.last; ++kw) {
-              const int64_t iw = ow * g.stride[1] - g.padding[1] + kw * g.dilation[1];
-              T* dx = plane + (ih * g.W + iw) * N + n;
-              const V add = won == T(kh * g.K_w + kw) ? dy : V{};
-              store_lanes(dx, load_lanes(dx, count) + add, count);
-            }
-          }
-        }
-    });
+  const Windows<T> w = windows_of<T>(g);
+  const int64_t plane = g.H * g.W * g.N, out_plane = g.positions() * g.N;
+  // Windows that never overlap (stride ≥ the window's extent) and cover every input leave
+  // nothing to zero and nothing to add to.
+  const bool alone = g.stride[0] >= g.dilation[0] * (g.K_h - 1) + 1 && g.stride[1] >= g.dilation[1] * (g.K_w - 1) + 1;
+  const bool covered = alone && static_cast<int64_t>(w.offsets.size()) == g.H * g.W;
+  if (!covered) std::fill(grad_x, grad_x + g.C * plane, T(0));
+  for_channel_blocks<T>(g, worth_parallel(g.C * (g.positions() + g.H * g.W) * g.N),
+                        [&](int64_t c, const LaneBlock& b, auto vectors, auto partial) {
+    constexpr int kVectors = decltype(vectors)::value;
+    constexpr bool kPartial = decltype(partial)::value;
+    const T* dy = grad_y + c * out_plane;
+    const T* won = window + c * out_plane;
+    if (alone) channel_grad<T, kVectors, kPartial, true>(dy, won, w, b, g.N, grad_x + c * plane);
+    else channel_grad<T, kVectors, kPartial, false>(dy, won, w, b, g.N, grad_x + c * plane);
   });
 }
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <tuple>
 
 #include "tensor/batch_last.h"
@@ -24,10 +25,15 @@ std::vector<T> to_batch_last(const T* v, int64_t N, int64_t per_image) {
   return out;
 }
 
+// max |got − want| / max(1, max |want|); a NaN where the other has a number is infinitely wrong.
 template <typename T>
 double relative_error(const std::vector<T>& got, const std::vector<T>& want) {
   double diff = 0.0, scale = 1.0;
   for (size_t i = 0; i < got.size(); ++i) {
+    if (std::isnan(got[i]) || std::isnan(want[i])) {
+      if (std::isnan(got[i]) != std::isnan(want[i])) return std::numeric_limits<double>::infinity();
+      continue;
+    }
     diff = std::max(diff, std::abs(static_cast<double>(got[i]) - static_cast<double>(want[i])));
     scale = std::max(scale, std::abs(static_cast<double>(want[i])));
   }
@@ -126,6 +132,8 @@ TEST_CASE("the batch-last max pool picks the NCHW kernel's winners and routes it
           Row{32, 8, {2, 2}, {2, 2}, {0, 0}, {1, 1}, false, {10, 10}},  // the coursework's pool
           Row{21, 3, {3, 3}, {2, 2}, {1, 1}, {1, 1}, true, {7, 8}},     // overlapping windows, padding
           Row{5, 2, {2, 3}, {1, 2}, {1, 1}, {2, 1}, false, {6, 7}},     // dilation
+          Row{7, 2, {2, 2}, {2, 2}, {0, 0}, {1, 1}, false, {11, 9}},    // last row and column in no window
+          Row{17, 3, {2, 2}, {3, 3}, {1, 1}, {1, 1}, true, {8, 8}},     // gaps between windows
       }));
   Generator gen(3);
   const ConvGeometry g = max_pool2d_geometry({N, C, size[0], size[1]}, kernel, stride, padding, dilation, ceil_mode);
@@ -140,7 +148,8 @@ TEST_CASE("the batch-last max pool picks the NCHW kernel's winners and routes it
   max_pool2d_backward(dy.data(), index.data(), g, want_dx.data());
 
   const std::vector<double> x_bl = to_batch_last(x.data(), N, x_per), dy_bl = to_batch_last(dy.data(), N, y_per);
-  std::vector<double> y(N * y_per), window(N * y_per), dx(N * x_per);
+  // NaN-filled: every value must be written (grad_x 0 where no window reads)
+  std::vector<double> y(N * y_per, std::nan("")), window(N * y_per, std::nan("")), dx(N * x_per, std::nan(""));
   max_pool2d_batch_last_forward(x_bl.data(), g, y.data(), window.data());
   max_pool2d_batch_last_backward(dy_bl.data(), window.data(), g, dx.data());
   const std::vector<double> want_y_bl = to_batch_last(want_y.data(), N, y_per);
