@@ -44,83 +44,64 @@ void for_block_pairs(const std::vector<ChannelBlock>& channels, const std::vecto
 
 // ---- forward: y = conv2d(x, W) + b, one output pixel at a time ----
 // Output channels [o0, o0 + kOut) of the images in block b. w_block [C][K_h][K_w][kOut]: the
-// kOut weights of one (c, kh, kw) side by side, broadcast one at a time.
+// kOut weights of one (c, kh, kw) side by side, broadcast one at a time. `window`: each output
+// pixel's taps inside x (taps_by_output_pixel).
 template <typename T, int kOut, int kVectors, bool kPartial>
 void forward_block(const T* x, const T* w_block, const T* bias, int64_t o0, const ConvGeometry& g,
-                   const LaneBlock& b, T* y) {
+                   const PixelTaps& window, const LaneBlock& b, T* y) {
   using V = typename Vec<T>::type;
-  const int64_t N = g.N;
-  for (int64_t oh = 0; oh < g.H_out; ++oh) {
-    const TapRange rows = taps_inside(oh, g.K_h, g.stride[0], g.padding[0], g.dilation[0], g.H);
-    const int64_t ih0 = oh * g.stride[0] - g.padding[0];
-    for (int64_t ow = 0; ow < g.W_out; ++ow) {
-      const TapRange cols = taps_inside(ow, g.K_w, g.stride[1], g.padding[1], g.dilation[1], g.W);
-      const int64_t iw0 = ow * g.stride[1] - g.padding[1];
-      V sum[kOut][kVectors] = {};
-      for (int64_t c = 0; c < g.C; ++c)
-        for (int64_t kh = rows.first; kh < rows.last; ++kh) {
-          const T* x_row = x + ((c * g.H + ih0 + kh * g.dilation[0]) * g.W + iw0) * N + b.first;
-          const T* w_row = w_block + (c * g.K_h + kh) * g.K_w * kOut;
-          for (int64_t kw = cols.first; kw < cols.last; ++kw) {
-            V in[kVectors];
-            for (int v = 0; v < kVectors; ++v) in[v] = load_vector<T, kPartial>(x_row + kw * g.dilation[1] * N, v, b.last);
-            for (int ob = 0; ob < kOut; ++ob) {
-              const T weight = w_row[kw * kOut + ob];
-              for (int v = 0; v < kVectors; ++v) sum[ob][v] += weight * in[v];
-            }
-          }
-        }
-      for (int ob = 0; ob < kOut; ++ob) {
-        T* out = y + (((o0 + ob) * g.H_out + oh) * g.W_out + ow) * N + b.first;
-        const T add = bias != nullptr ? bias[o0 + ob] : T(0);
-        for (int v = 0; v < kVectors; ++v) store_vector<T, kPartial>(out, v, sum[ob][v] + add, b.last);
+  const int64_t N = g.N, plane = g.H * g.W * N, taps = g.K_h * g.K_w;
+  for (int64_t p = 0; p < window.pixels(); ++p) {
+    V sum[kOut][kVectors] = {};
+    for (int64_t c = 0; c < g.C; ++c)
+      for (int64_t e = window.first[p]; e < window.first[p + 1]; ++e) {
+        const T* x_at = x + c * plane + window.other[e] + b.first;
+        const T* w = w_block + (c * taps + window.tap[e]) * kOut;
+        V in[kVectors];
+        for (int v = 0; v < kVectors; ++v) in[v] = load_vector<T, kPartial>(x_at, v, b.last);
+        for (int ob = 0; ob < kOut; ++ob)
+          for (int v = 0; v < kVectors; ++v) sum[ob][v] += w[ob] * in[v];
       }
+    for (int ob = 0; ob < kOut; ++ob) {
+      T* out = y + ((o0 + ob) * g.positions() + p) * N + b.first;
+      const T add = bias != nullptr ? bias[o0 + ob] : T(0);
+      for (int v = 0; v < kVectors; ++v) store_vector<T, kPartial>(out, v, sum[ob][v] + add, b.last);
     }
   }
 }
 
 // ---- dL/dx: per input pixel, the output pixels and taps that read it ----
-// One axis: for input i, the taps k (largest first, the flipped kernel's order) and the outputs
-// o = (i + p − k·d) / s that read it.
-struct TapOutput {
-  int64_t tap, output;
-};
-std::vector<std::vector<TapOutput>> readers(int64_t in_size, int64_t out_size, int64_t K, int64_t s, int64_t p,
-                                            int64_t d) {
-  std::vector<std::vector<TapOutput>> r(static_cast<size_t>(in_size));
-  for (int64_t i = 0; i < in_size; ++i)
-    for (int64_t k = K - 1; k >= 0; --k) {
-      const int64_t t = i + p - k * d;
-      if (t >= 0 && t % s == 0 && t / s < out_size) r[i].push_back({k, t / s});
-    }
-  return r;
-}
-
 // Input channels [c0, c0 + kOut) of block b. w_block [C_out][K_h][K_w][kOut]: W[o][c0 + cb][kh][kw].
+// `readers`: each input pixel's output pixels and taps (taps_by_input_pixel).
+// A narrow block (one channel: the single-channel image of a decoder's last conv_transpose2d)
+// takes kPixels pixels at a time: each sum is a chain of dependent multiply-adds, and one
+// pixel's kVectors chains alone would leave the multiply-add units waiting on each result.
 template <typename T, int kOut, int kVectors, bool kPartial>
 void input_grad_block(const T* grad_y, const T* w_block, int64_t c0, const ConvGeometry& g, int64_t C_out,
-                      const std::vector<std::vector<TapOutput>>& row_readers,
-                      const std::vector<std::vector<TapOutput>>& col_readers, const LaneBlock& b, T* grad_x) {
+                      const PixelTaps& readers, const LaneBlock& b, T* grad_x) {
   using V = typename Vec<T>::type;
-  const int64_t N = g.N;
-  for (int64_t ih = 0; ih < g.H; ++ih)
-    for (int64_t iw = 0; iw < g.W; ++iw) {
-      V sum[kOut][kVectors] = {};
-      for (int64_t o = 0; o < C_out; ++o)
-        for (const TapOutput& r : row_readers[ih])
-          for (const TapOutput& q : col_readers[iw]) {
-            const T* dy = grad_y + ((o * g.H_out + r.output) * g.W_out + q.output) * N + b.first;
-            const T* w = w_block + ((o * g.K_h + r.tap) * g.K_w + q.tap) * kOut;
+  constexpr int kPixels = kOut == 1 ? 4 : 1;
+  const int64_t N = g.N, out_plane = g.positions() * N, taps = g.K_h * g.K_w, pixels = readers.pixels();
+  for (int64_t p0 = 0; p0 < pixels; p0 += kPixels) {
+    V sum[kPixels][kOut][kVectors] = {};
+    for (int64_t o = 0; o < C_out; ++o)
+#pragma GCC unroll 4
+      for (int px = 0; px < kPixels; ++px)  // unrolled: each pixel's sums stay in registers
+        if (p0 + px < pixels)
+          for (int64_t e = readers.first[p0 + px]; e < readers.first[p0 + px + 1]; ++e) {
+            const T* dy = grad_y + o * out_plane + readers.other[e] + b.first;
+            const T* w = w_block + (o * taps + readers.tap[e]) * kOut;
             V in[kVectors];
             for (int v = 0; v < kVectors; ++v) in[v] = load_vector<T, kPartial>(dy, v, b.last);
             for (int cb = 0; cb < kOut; ++cb)
-              for (int v = 0; v < kVectors; ++v) sum[cb][v] += w[cb] * in[v];
+              for (int v = 0; v < kVectors; ++v) sum[px][cb][v] += w[cb] * in[v];
           }
+    for (int px = 0; px < kPixels && p0 + px < pixels; ++px)
       for (int cb = 0; cb < kOut; ++cb) {
-        T* out = grad_x + (((c0 + cb) * g.H + ih) * g.W + iw) * N + b.first;
-        for (int v = 0; v < kVectors; ++v) store_vector<T, kPartial>(out, v, sum[cb][v], b.last);
+        T* out = grad_x + ((c0 + cb) * pixels + p0 + px) * N + b.first;
+        for (int v = 0; v < kVectors; ++v) store_vector<T, kPartial>(out, v, sum[px][cb][v], b.last);
       }
-    }
+  }
 }
 
 // ---- dL/dW: per weight, a dot product over the output pixels and the images ----
@@ -183,10 +164,11 @@ void conv2d_batch_last_forward(const T* x, const T* weight, const T* bias, const
       for (int64_t tap = 0; tap < taps; ++tap)
         for (int64_t ob = 0; ob < cb.width; ++ob)
           packed[cb.first * g.C * taps + (c * taps + tap) * cb.width + ob] = weight[((cb.first + ob) * g.C + c) * taps + tap];
+  const std::shared_ptr<const PixelTaps> window = cached<taps_by_output_pixel>(g);
   for_block_pairs<T>(channels, lanes, worth_parallel(C_out * g.col_rows() * g.col_cols()),
                      [&](const ChannelBlock& cb, const LaneBlock& b, auto width, auto vectors, auto partial) {
     forward_block<T, decltype(width)::value, decltype(vectors)::value, decltype(partial)::value>(
-        x, packed.data() + cb.first * g.C * taps, bias, cb.first, g, b, y);
+        x, packed.data() + cb.first * g.C * taps, bias, cb.first, g, *window, b, y);
   });
 }
 
@@ -202,12 +184,11 @@ void conv2d_batch_last_input_grad(const T* grad_y, const T* weight, const ConvGe
       for (int64_t tap = 0; tap < taps; ++tap)
         for (int64_t i = 0; i < cb.width; ++i)
           packed[cb.first * C_out * taps + (o * taps + tap) * cb.width + i] = weight[(o * g.C + cb.first + i) * taps + tap];
-  const auto row_readers = readers(g.H, g.H_out, g.K_h, g.stride[0], g.padding[0], g.dilation[0]);
-  const auto col_readers = readers(g.W, g.W_out, g.K_w, g.stride[1], g.padding[1], g.dilation[1]);
+  const std::shared_ptr<const PixelTaps> readers = cached<taps_by_input_pixel>(g);
   for_block_pairs<T>(channels, lanes, worth_parallel(C_out * g.col_rows() * g.col_cols()),
                      [&](const ChannelBlock& cb, const LaneBlock& b, auto width, auto vectors, auto partial) {
     input_grad_block<T, decltype(width)::value, decltype(vectors)::value, decltype(partial)::value>(
-        grad_y, packed.data() + cb.first * C_out * taps, cb.first, g, C_out, row_readers, col_readers, b, grad_x);
+        grad_y, packed.data() + cb.first * C_out * taps, cb.first, g, C_out, *readers, b, grad_x);
   });
 }
 

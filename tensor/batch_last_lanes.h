@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstring>
+#include <memory>
+#include <utility>
 #include <vector>
 
 #include "tensor/direct_kernels.h"
@@ -98,6 +100,83 @@ inline TapRange taps_inside(int64_t o, int64_t K, int64_t s, int64_t p, int64_t 
   while (r.first < K && o * s - p + r.first * d < 0) ++r.first;
   while (r.last > r.first && o * s - p + (r.last - 1) * d >= size) --r.last;
   return r;
+}
+
+// Which pixels a window of taps joins, listed once per call and shared by every channel and
+// image: pixel p's taps are entries [first[p], first[p + 1]); each names the pixel on the other
+// side (its offset in a channel's plane, · N, the images being the last axis) and the tap
+// kh · K_w + kw.
+struct PixelTaps {
+  std::vector<int64_t> first, other, tap;
+  int64_t pixels() const { return static_cast<int64_t>(first.size()) - 1; }
+};
+
+// Per output pixel of g, row by row: the input pixels its window reads, taps inside the input
+// only, in row-major window order (kh, then kw).
+inline PixelTaps taps_by_output_pixel(const ConvGeometry& g) {
+  PixelTaps t;
+  t.first.reserve(static_cast<size_t>(g.positions() + 1));
+  t.other.reserve(static_cast<size_t>(g.positions() * g.K_h * g.K_w));
+  t.tap.reserve(static_cast<size_t>(g.positions() * g.K_h * g.K_w));
+  t.first.push_back(0);
+  for (int64_t oh = 0; oh < g.H_out; ++oh) {
+    const TapRange rows = taps_inside(oh, g.K_h, g.stride[0], g.padding[0], g.dilation[0], g.H);
+    for (int64_t ow = 0; ow < g.W_out; ++ow) {
+      const TapRange cols = taps_inside(ow, g.K_w, g.stride[1], g.padding[1], g.dilation[1], g.W);
+      for (int64_t kh = rows.first; kh < rows.last; ++kh)
+        for (int64_t kw = cols.first; kw < cols.last; ++kw) {
+          const int64_t ih = oh * g.stride[0] - g.padding[0] + kh * g.dilation[0];
+          const int64_t iw = ow * g.stride[1] - g.padding[1] + kw * g.dilation[1];
+          t.other.push_back((ih * g.W + iw) * g.N);
+          t.tap.push_back(kh * g.K_w + kw);
+        }
+      t.first.push_back(static_cast<int64_t>(t.other.size()));
+    }
+  }
+  return t;
+}
+
+// Per input pixel of g: the output pixels whose windows read it, with the tap that does (ih =
+// oh·s − p + kh·d, and across), the flipped kernel's order: kh from the largest, then kw.
+inline PixelTaps taps_by_input_pixel(const ConvGeometry& g) {
+  PixelTaps t;
+  t.first.reserve(static_cast<size_t>(g.H * g.W + 1));
+  t.first.push_back(0);
+  for (int64_t ih = 0; ih < g.H; ++ih)
+    for (int64_t iw = 0; iw < g.W; ++iw) {
+      for (int64_t kh = g.K_h - 1; kh >= 0; --kh) {
+        const int64_t sh = ih + g.padding[0] - kh * g.dilation[0];  // = oh · s
+        if (sh < 0 || sh % g.stride[0] != 0 || sh / g.stride[0] >= g.H_out) continue;
+        for (int64_t kw = g.K_w - 1; kw >= 0; --kw) {
+          const int64_t sw = iw + g.padding[1] - kw * g.dilation[1];
+          if (sw < 0 || sw % g.stride[1] != 0 || sw / g.stride[1] >= g.W_out) continue;
+          t.other.push_back((sh / g.stride[0] * g.W_out + sw / g.stride[1]) * g.N);
+          t.tap.push_back(kh * g.K_w + kw);
+        }
+      }
+      t.first.push_back(static_cast<int64_t>(t.other.size()));
+    }
+  return t;
+}
+
+// The fields a PixelTaps table depends on (not the channels) are equal.
+inline bool same_taps(const ConvGeometry& a, const ConvGeometry& b) {
+  return a.N == b.N && a.H == b.H && a.W == b.W && a.K_h == b.K_h && a.K_w == b.K_w &&
+         a.stride == b.stride && a.padding == b.padding && a.dilation == b.dilation && a.H_out == b.H_out &&
+         a.W_out == b.W_out;
+}
+
+// build(g), kept per thread for the next call with the same geometry: a training loop asks for
+// the same few every batch, and building a table (a division per tap) can cost as much as a
+// small layer's arithmetic.
+template <PixelTaps (*build)(const ConvGeometry&)>
+std::shared_ptr<const PixelTaps> cached(const ConvGeometry& g) {
+  thread_local std::vector<std::pair<ConvGeometry, std::shared_ptr<const PixelTaps>>> kept;
+  for (const auto& [geometry, taps] : kept)
+    if (same_taps(geometry, g)) return taps;
+  if (kept.size() == 64) kept.clear();  // a bound, for programs that try many shapes
+  kept.emplace_back(g, std::make_shared<const PixelTaps>(build(g)));
+  return kept.back().second;
 }
 
 }  // namespace

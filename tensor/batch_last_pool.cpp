@@ -13,39 +13,16 @@ namespace convgrad {
 using namespace batch_last;
 
 namespace {
-// The windows of one channel: window p (output pixel oh · W_out + ow) has the taps
-// [first[p], first[p + 1]) of the lists below, in row-major window order: where each reads (the
-// offset of its pixel's N values in the channel's plane) and its index kh · K_w + kw. The same
-// for every channel, so built once.
+// The windows of one channel (taps_by_output_pixel), with each tap's index also in x's type, to
+// compare with the lanes of a window.
 template <typename T>
 struct Windows {
-  std::vector<int64_t> first, offsets;
-  std::vector<T> taps;  // in x's type, to compare with the window's lanes
+  std::shared_ptr<const PixelTaps> kept;
+  const PixelTaps& taps;
+  std::vector<T> tap_index;
+  explicit Windows(const ConvGeometry& g)
+      : kept(cached<taps_by_output_pixel>(g)), taps(*kept), tap_index(taps.tap.begin(), taps.tap.end()) {}
 };
-template <typename T>
-Windows<T> windows_of(const ConvGeometry& g) {
-  Windows<T> w;
-  w.first.reserve(static_cast<size_t>(g.positions() + 1));
-  w.offsets.reserve(static_cast<size_t>(g.positions() * g.K_h * g.K_w));
-  w.taps.reserve(static_cast<size_t>(g.positions() * g.K_h * g.K_w));
-  w.first.push_back(0);
-  for (int64_t oh = 0; oh < g.H_out; ++oh) {
-    const TapRange rows = taps_inside(oh, g.K_h, g.stride[0], g.padding[0], g.dilation[0], g.H);
-    for (int64_t ow = 0; ow < g.W_out; ++ow) {
-      const TapRange cols = taps_inside(ow, g.K_w, g.stride[1], g.padding[1], g.dilation[1], g.W);
-      for (int64_t kh = rows.first; kh < rows.last; ++kh) {
-        const int64_t ih = oh * g.stride[0] - g.padding[0] + kh * g.dilation[0];
-        for (int64_t kw = cols.first; kw < cols.last; ++kw) {
-          const int64_t iw = ow * g.stride[1] - g.padding[1] + kw * g.dilation[1];
-          w.offsets.push_back((ih * g.W + iw) * g.N);
-          w.taps.push_back(T(kh * g.K_w + kw));
-        }
-      }
-      w.first.push_back(static_cast<int64_t>(w.offsets.size()));
-    }
-  }
-  return w;
-}
 
 // The windows of one channel over the images of lane block b. Per window: its first tap (or −inf
 // and no tap, for a window with none inside x); then tap by tap in row-major order, a larger
@@ -53,11 +30,10 @@ Windows<T> windows_of(const ConvGeometry& g) {
 template <typename T, int kVectors, bool kPartial>
 void channel_max(const T* x, const Windows<T>& w, const LaneBlock& b, int64_t N, T* y, T* window) {
   using V = typename Vec<T>::type;
-  const int64_t windows = static_cast<int64_t>(w.first.size()) - 1;
-  for (int64_t p = 0; p < windows; ++p) {
-    const int64_t first = w.first[p], count = w.first[p + 1] - first;
-    const int64_t* offsets = w.offsets.data() + first;
-    const T* taps = w.taps.data() + first;
+  for (int64_t p = 0; p < w.taps.pixels(); ++p) {
+    const int64_t first = w.taps.first[p], count = w.taps.first[p + 1] - first;
+    const int64_t* offsets = w.taps.other.data() + first;
+    const T* taps = w.tap_index.data() + first;
     V best[kVectors], best_tap[kVectors];
     for (int v = 0; v < kVectors; ++v) {
       best[v] = count > 0 ? load_vector<T, kPartial>(x + offsets[0] + b.first, v, b.last)
@@ -84,10 +60,10 @@ void channel_max(const T* x, const Windows<T>& w, const LaneBlock& b, int64_t N,
 template <typename T, int kVectors, bool kPartial, bool kAlone>
 void channel_grad(const T* grad_y, const T* window, const Windows<T>& w, const LaneBlock& b, int64_t N, T* grad_x) {
   using V = typename Vec<T>::type;
-  const int64_t windows = static_cast<int64_t>(w.first.size()) - 1, n0 = b.first, last = b.last;
-  const int64_t* first = w.first.data();  // locals: the stores below could alias the vectors' fields
-  const int64_t* offsets = w.offsets.data();
-  const T* taps = w.taps.data();
+  const int64_t windows = w.taps.pixels(), n0 = b.first, last = b.last;
+  const int64_t* first = w.taps.first.data();  // locals: the stores below could alias the vectors' fields
+  const int64_t* offsets = w.taps.other.data();
+  const T* taps = w.tap_index.data();
   for (int64_t p = 0; p < windows; ++p) {
     V dy[kVectors], won[kVectors];
     for (int v = 0; v < kVectors; ++v) {
@@ -118,7 +94,7 @@ void for_channel_blocks(const ConvGeometry& g, bool split, F&& f) {
 
 template <typename T>
 void max_pool2d_batch_last_forward(const T* x, const ConvGeometry& g, T* y, T* window) {
-  const Windows<T> w = windows_of<T>(g);
+  const Windows<T> w(g);
   const int64_t plane = g.H * g.W * g.N, out_plane = g.positions() * g.N;
   for_channel_blocks<T>(g, worth_parallel(g.C * g.positions() * g.K_h * g.K_w * g.N),
                         [&](int64_t c, const LaneBlock& b, auto vectors, auto partial) {
@@ -131,12 +107,12 @@ void max_pool2d_batch_last_forward(const T* x, const ConvGeometry& g, T* y, T* w
 // grad_y where the tap won, + 0 elsewhere (the same sums as adding each gradient to its winner).
 template <typename T>
 void max_pool2d_batch_last_backward(const T* grad_y, const T* window, const ConvGeometry& g, T* grad_x) {
-  const Windows<T> w = windows_of<T>(g);
+  const Windows<T> w(g);
   const int64_t plane = g.H * g.W * g.N, out_plane = g.positions() * g.N;
   // Windows that never overlap (stride ≥ the window's extent) and cover every input leave
   // nothing to zero and nothing to add to.
   const bool alone = g.stride[0] >= g.dilation[0] * (g.K_h - 1) + 1 && g.stride[1] >= g.dilation[1] * (g.K_w - 1) + 1;
-  const bool covered = alone && static_cast<int64_t>(w.offsets.size()) == g.H * g.W;
+  const bool covered = alone && static_cast<int64_t>(w.taps.other.size()) == g.H * g.W;
   if (!covered) std::fill(grad_x, grad_x + g.C * plane, T(0));
   for_channel_blocks<T>(g, worth_parallel(g.C * (g.positions() + g.H * g.W) * g.N),
                         [&](int64_t c, const LaneBlock& b, auto vectors, auto partial) {

@@ -124,6 +124,15 @@ TEST_CASE("the batch-last convolution's forward, dL/dx and dL/dW equal the plain
   SECTION("float32") { check_conv<float>(g, C_out, 1e-5); }
 }
 
+TEST_CASE("the batch-last kernels' tap tables, kept per geometry, are not reused for another batch size") {
+  // The same image and kernel one after the other with 19 images, then 40: each call must use
+  // the table of its own N (the images' stride in every offset).
+  for (const int64_t N : {19, 40, 19}) {
+    CAPTURE(N);
+    check_conv<float>(conv2d_geometry({N, 3, 6, 6}, {5, 3, 3, 3}, {2, 2}, {1, 1}, {1, 1}), 5, 1e-5);
+  }
+}
+
 TEST_CASE("the batch-last max pool picks the NCHW kernel's winners and routes its gradients") {
   // N, C, kernel, stride, padding, dilation, ceil_mode, input H x W
   using Row = std::tuple<int64_t, int64_t, Pair, Pair, Pair, Pair, bool, Pair>;
