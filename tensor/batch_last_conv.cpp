@@ -108,44 +108,36 @@ void input_grad_block(const T* grad_y, const T* w_block, int64_t c0, const ConvG
 // Output channels [o0, o0 + kOut) × input channel c × the kTaps taps t0, t0 + 1, … (kernel
 // positions in row-major order), lane by lane: each loaded dL/dy vector feeds kTaps multiply-adds
 // and each x vector kOut. The sums go lane block by lane block, pixel by pixel within one.
+// `reads`: every tap of every output pixel (taps_by_output_pixel with outside ones kept), a tap
+// outside x reading `zeros` (N zeros) instead.
 template <typename T, int kOut, int kTaps>
 void weight_grad_taps(const T* x, const T* grad_y, int64_t o0, int64_t c, int64_t t0, const ConvGeometry& g,
-                      const std::vector<LaneBlock>& blocks, T* grad_weight) {
+                      const PixelTaps& reads, const T* zeros, const std::vector<LaneBlock>& blocks, T* grad_weight) {
   using V = typename Vec<T>::type;
-  const int64_t N = g.N;
+  const int64_t N = g.N, taps = g.K_h * g.K_w, dy_channel = g.positions() * N;
+  const T* x_c = x + c * g.H * g.W * N;
+  const T* dy_o = grad_y + o0 * dy_channel;
   V sum[kOut][kTaps] = {};
   for (const LaneBlock& b : blocks)
     with_block_shape<T>(b, [&](auto vectors, auto partial) {
       constexpr int kVectors = decltype(vectors)::value;
       constexpr bool kPartial = decltype(partial)::value;
-      for (int64_t oh = 0; oh < g.H_out; ++oh)
-        for (int64_t ow = 0; ow < g.W_out; ++ow) {
-          // Where each tap reads x at this pixel (nullptr: outside x, a 0).
-          const T* x_at[kTaps];
-          bool any = false;
-          for (int t = 0; t < kTaps; ++t) {
-            const int64_t kh = (t0 + t) / g.K_w, kw = (t0 + t) % g.K_w;
-            const int64_t ih = oh * g.stride[0] - g.padding[0] + kh * g.dilation[0];
-            const int64_t iw = ow * g.stride[1] - g.padding[1] + kw * g.dilation[1];
-            const bool inside = ih >= 0 && ih < g.H && iw >= 0 && iw < g.W;
-            x_at[t] = inside ? x + ((c * g.H + ih) * g.W + iw) * N + b.first : nullptr;
-            any = any || inside;
-          }
-          if (!any) continue;
-          const T* dy = grad_y + ((o0 * g.H_out + oh) * g.W_out + ow) * N + b.first;
-          const int64_t dy_channel = g.H_out * g.W_out * N;
-          for (int v = 0; v < kVectors; ++v) {
-            V xv[kTaps];
-            for (int t = 0; t < kTaps; ++t) xv[t] = x_at[t] != nullptr ? load_vector<T, kPartial>(x_at[t], v, b.last) : V{};
-            for (int ob = 0; ob < kOut; ++ob) {
-              V dv = load_vector<T, kPartial>(dy + ob * dy_channel, v, b.last);
-              asm("" : "+v"(dv));  // one load per channel, not one per tap (see direct_kernels.h)
-              for (int t = 0; t < kTaps; ++t) sum[ob][t] += dv * xv[t];
-            }
+      for (int64_t p = 0; p < g.positions(); ++p) {
+        const int64_t* at = reads.other.data() + p * taps + t0;
+        const T* x_at[kTaps];
+        for (int t = 0; t < kTaps; ++t) x_at[t] = (at[t] >= 0 ? x_c + at[t] : zeros) + b.first;
+        const T* dy = dy_o + p * N + b.first;
+        for (int v = 0; v < kVectors; ++v) {
+          V xv[kTaps];
+          for (int t = 0; t < kTaps; ++t) xv[t] = load_vector<T, kPartial>(x_at[t], v, b.last);
+          for (int ob = 0; ob < kOut; ++ob) {
+            V dv = load_vector<T, kPartial>(dy + ob * dy_channel, v, b.last);
+            asm("" : "+v"(dv));  // one load per channel, not one per tap (see direct_kernels.h)
+            for (int t = 0; t < kTaps; ++t) sum[ob][t] += dv * xv[t];
           }
         }
+      }
     });
-  const int64_t taps = g.K_h * g.K_w;
   for (int ob = 0; ob < kOut; ++ob)
     for (int t = 0; t < kTaps; ++t) grad_weight[((o0 + ob) * g.C + c) * taps + t0 + t] = direct::lane_total<T>(sum[ob][t]);
 }
@@ -198,6 +190,8 @@ void conv2d_batch_last_weight_grad(const T* x, const T* grad_y, const ConvGeomet
   const int64_t taps = g.K_h * g.K_w;
   const std::vector<ChannelBlock> channels = channel_blocks(C_out);
   const std::vector<LaneBlock> lanes = lane_blocks<T>(g.N);
+  const std::shared_ptr<const PixelTaps> reads = cached<every_tap_by_output_pixel>(g);
+  const std::vector<T> zeros(static_cast<size_t>(g.N));
   const int64_t runs = (taps + 2) / 3;  // taps in runs of 3 (24 sums in registers), the last one shorter
   const int64_t tasks = static_cast<int64_t>(channels.size()) * g.C * runs;
   parallel_for(tasks, worth_parallel(C_out * g.col_rows() * g.col_cols()), [&](int64_t k) {
@@ -205,9 +199,9 @@ void conv2d_batch_last_weight_grad(const T* x, const T* grad_y, const ConvGeomet
     const int64_t c = k / runs % g.C, t0 = k % runs * 3, count = std::min<int64_t>(3, taps - t0);
     with_width(cb.width, [&](auto width) {
       constexpr int kOut = decltype(width)::value;
-      if (count == 3) weight_grad_taps<T, kOut, 3>(x, grad_y, cb.first, c, t0, g, lanes, grad_weight);
-      if (count == 2) weight_grad_taps<T, kOut, 2>(x, grad_y, cb.first, c, t0, g, lanes, grad_weight);
-      if (count == 1) weight_grad_taps<T, kOut, 1>(x, grad_y, cb.first, c, t0, g, lanes, grad_weight);
+      if (count == 3) weight_grad_taps<T, kOut, 3>(x, grad_y, cb.first, c, t0, g, *reads, zeros.data(), lanes, grad_weight);
+      if (count == 2) weight_grad_taps<T, kOut, 2>(x, grad_y, cb.first, c, t0, g, *reads, zeros.data(), lanes, grad_weight);
+      if (count == 1) weight_grad_taps<T, kOut, 1>(x, grad_y, cb.first, c, t0, g, *reads, zeros.data(), lanes, grad_weight);
     });
   });
 }

@@ -136,6 +136,26 @@ inline PixelTaps taps_by_output_pixel(const ConvGeometry& g) {
   return t;
 }
 
+// Per output pixel of g: every tap of its window, in row-major order, the pixel each reads or
+// −1 for one outside the input (pixel p's taps start at p · K_h · K_w).
+inline PixelTaps every_tap_by_output_pixel(const ConvGeometry& g) {
+  PixelTaps t;
+  const int64_t taps = g.K_h * g.K_w;
+  for (int64_t p = 0; p <= g.positions(); ++p) t.first.push_back(p * taps);
+  t.other.reserve(static_cast<size_t>(g.positions() * taps));
+  for (int64_t oh = 0; oh < g.H_out; ++oh)
+    for (int64_t ow = 0; ow < g.W_out; ++ow)
+      for (int64_t kh = 0; kh < g.K_h; ++kh)
+        for (int64_t kw = 0; kw < g.K_w; ++kw) {
+          const int64_t ih = oh * g.stride[0] - g.padding[0] + kh * g.dilation[0];
+          const int64_t iw = ow * g.stride[1] - g.padding[1] + kw * g.dilation[1];
+          const bool inside = ih >= 0 && ih < g.H && iw >= 0 && iw < g.W;
+          t.other.push_back(inside ? (ih * g.W + iw) * g.N : -1);
+          t.tap.push_back(kh * g.K_w + kw);
+        }
+  return t;
+}
+
 // Per input pixel of g: the output pixels whose windows read it, with the tap that does (ih =
 // oh·s − p + kh·d, and across), the flipped kernel's order: kh from the largest, then kw.
 inline PixelTaps taps_by_input_pixel(const ConvGeometry& g) {
