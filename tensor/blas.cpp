@@ -2,6 +2,11 @@
 
 #include <cblas.h>
 #include <omp.h>
+
+#include <type_traits>
+#if defined(__AVX__)
+#include <immintrin.h>
+#endif
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -86,16 +91,53 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   return out;
 }
 
+namespace {
+// out[c][r] = in[r][c] for the 8 × 8 tile at (r, c): 8 rows loaded, the 8 columns stored, the
+// tile turned in registers (pairs of rows interleaved, then pairs of pairs, then the halves).
+#if defined(__AVX__)
+void transpose_tile8(const float* in, int64_t C, float* out, int64_t R) {
+  __m256 row[8], pair[8], quad[8];
+  for (int i = 0; i < 8; ++i) row[i] = _mm256_loadu_ps(in + i * C);
+  for (int i = 0; i < 8; i += 2) {
+    pair[i] = _mm256_unpacklo_ps(row[i], row[i + 1]);      // r0c0 r1c0 r0c1 r1c1 | r0c4 r1c4 r0c5 r1c5
+    pair[i + 1] = _mm256_unpackhi_ps(row[i], row[i + 1]);  // r0c2 r1c2 r0c3 r1c3 | r0c6 r1c6 r0c7 r1c7
+  }
+  for (int i = 0; i < 8; i += 4)  // four rows' column j | column j + 4, j = 0..3
+    for (int j = 0; j < 2; ++j) {
+      quad[i + 2 * j] = _mm256_shuffle_ps(pair[i + j], pair[i + j + 2], 0x44);
+      quad[i + 2 * j + 1] = _mm256_shuffle_ps(pair[i + j], pair[i + j + 2], 0xEE);
+    }
+  for (int j = 0; j < 4; ++j) {
+    _mm256_storeu_ps(out + j * R, _mm256_permute2f128_ps(quad[j], quad[j + 4], 0x20));        // column j
+    _mm256_storeu_ps(out + (j + 4) * R, _mm256_permute2f128_ps(quad[j], quad[j + 4], 0x31));  // column j + 4
+  }
+}
+#endif
+
+template <typename T>
+void transpose(const T* in, int64_t R, int64_t C, T* out) {
+  int64_t r0 = 0;
+#if defined(__AVX__)
+  if constexpr (std::is_same_v<T, float>)  // whole 8 × 8 tiles turned in registers
+    for (; r0 + 8 <= R; r0 += 8) {
+      int64_t c = 0;
+      for (; c + 8 <= C; c += 8) transpose_tile8(in + r0 * C + c, C, out + c * R + r0, R);
+      for (; c < C; ++c)
+        for (int64_t r = r0; r < r0 + 8; ++r) out[c * R + r] = in[r * C + c];
+    }
+#endif
+  for (int64_t r = r0; r < R; ++r)
+    for (int64_t c = 0; c < C; ++c) out[c * R + r] = in[r * C + c];
+}
+}  // namespace
+
 Tensor transpose2d(const Tensor& x) {
   CONVGRAD_CHECK(x.dim() == 2, "transpose2d: expected a 2-d tensor, but got ", shape_str(x.shape()));
   const int64_t R = x.size(0), C = x.size(1);
   Tensor out = Tensor::empty({C, R}, x.dtype());
   dispatch(x.dtype(), [&](auto zero) {
     using T = decltype(zero);
-    const T* in = x.data<T>();
-    T* o = out.data<T>();
-    for (int64_t r = 0; r < R; ++r)
-      for (int64_t c = 0; c < C; ++c) o[c * R + r] = in[r * C + c];
+    transpose(x.data<T>(), R, C, out.data<T>());
   });
   return out;
 }

@@ -82,6 +82,23 @@ TEST_CASE("matmul through BLAS and its shape error") {
                       "matmul: expected the inner sizes to match, but got [2, 3] and [4, 5] (3 vs 4)");
 }
 
+TEST_CASE("transpose2d moves every element, in whole 8 x 8 tiles and the edges around them") {
+  const auto [R, C] = GENERATE(table<int64_t, int64_t>({{1, 1}, {8, 8}, {32, 100}, {100, 32}, {13, 21}, {16, 7}, {7, 16}}));
+  const DType dtype = GENERATE(DType::Float32, DType::Float64);
+  CAPTURE(R, C, dtype == DType::Float32);
+  std::vector<double> values(static_cast<size_t>(R * C));
+  for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<double>(i) + 0.5;
+  const Tensor x = Tensor::from_vector(values, {R, C}, dtype);
+  const Tensor t = transpose2d(x);
+  REQUIRE(t.shape() == Shape{C, R});
+  const std::vector<double> got = t.to_vector();
+  for (int64_t r = 0; r < R; ++r)
+    for (int64_t c = 0; c < C; ++c) {
+      CAPTURE(r, c);
+      CHECK(got[static_cast<size_t>(c * R + r)] == values[static_cast<size_t>(r * C + c)]);
+    }
+}
+
 TEST_CASE("the generator is reproducible") {
   Generator g1(42), g2(42), g3(43);
   Tensor a = uniform({100}, -1, 1, g1, DType::Float64), b = uniform({100}, -1, 1, g2, DType::Float64);
