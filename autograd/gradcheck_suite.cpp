@@ -45,7 +45,14 @@ int64_t pick_groups(Generator& gen, int64_t C_in, int64_t C_out) {
 }
 std::string groups_str(int64_t groups) { return groups == 1 ? "" : ", groups " + std::to_string(groups); }
 
-GradcheckCase conv2d_case(Generator& gen) {
+// The ops on [N, C, H, W] images, or their batch-last forms on [C, H, W, N] (no groups there).
+enum class Layout { nchw, batch_last };
+Shape image_shape(Layout layout, int64_t N, int64_t C, int64_t H, int64_t W) {
+  return layout == Layout::nchw ? Shape{N, C, H, W} : Shape{C, H, W, N};
+}
+std::string layout_str(Layout layout) { return layout == Layout::nchw ? "" : " (batch-last)"; }
+
+GradcheckCase conv2d_case(Generator& gen, Layout layout) {
   while (true) {
     // Up to 6 channels each side: 4 or more take the direct kernels (tensor/conv_direct.h) when
     // stride and dilation are 1, which half of the cases are.
@@ -61,20 +68,22 @@ GradcheckCase conv2d_case(Generator& gen) {
         conv_out(W, k[1], o.stride[1], o.padding[1], o.dilation[1]) < 1)
       continue;
     const bool bias = gen.uniform() < 0.7;
-    o.groups = pick_groups(gen, C_in, C_out);
-    const Shape weight{C_out, C_in / o.groups, k[0], k[1]};
+    o.groups = layout == Layout::nchw ? pick_groups(gen, C_in, C_out) : 1;
+    const Shape weight{C_out, C_in / o.groups, k[0], k[1]}, x = image_shape(layout, N, C_in, H, W);
     GradcheckCase c;
-    c.inputs = {random_var({N, C_in, H, W}, gen), random_var(weight, gen), bias ? random_var({C_out}, gen) : Variable()};
+    c.inputs = {random_var(x, gen), random_var(weight, gen), bias ? random_var({C_out}, gen) : Variable()};
     c.input_names = {"input", "weight", "bias"};
     if (!bias) c.inputs.pop_back();
-    c.config = "x " + shape_str({N, C_in, H, W}) + ", w " + shape_str(weight) + ", s " + pair_str(o.stride) + ", p " +
-               pair_str(o.padding) + ", d " + pair_str(o.dilation) + groups_str(o.groups) + (bias ? "" : ", no bias");
-    c.fn = [o](const std::vector<Variable>& in) { return conv2d(in[0], in[1], in.size() > 2 ? in[2] : Variable(), o); };
+    c.config = "x " + shape_str(x) + layout_str(layout) + ", w " + shape_str(weight) + ", s " + pair_str(o.stride) +
+               ", p " + pair_str(o.padding) + ", d " + pair_str(o.dilation) + groups_str(o.groups) +
+               (bias ? "" : ", no bias");
+    const auto op = layout == Layout::nchw ? conv2d : conv2d_batch_last;
+    c.fn = [o, op](const std::vector<Variable>& in) { return op(in[0], in[1], in.size() > 2 ? in[2] : Variable(), o); };
     return c;
   }
 }
 
-GradcheckCase conv_transpose2d_case(Generator& gen) {
+GradcheckCase conv_transpose2d_case(Generator& gen, Layout layout) {
   const int64_t N = pick(gen, 1, 2), C_in = pick(gen, 1, 4), C_out = pick(gen, 1, 6);  // 4+: the direct path
   const int64_t H = pick(gen, 1, 5), W = pick(gen, 1, 5);
   ConvTranspose2dOptions o;
@@ -89,22 +98,21 @@ GradcheckCase conv_transpose2d_case(Generator& gen) {
     o.padding[a] = std::min<int64_t>(pick(gen, 0, 2), span / 2);
   }
   const bool bias = gen.uniform() < 0.7;
-  o.groups = pick_groups(gen, C_in, C_out);
-  const Shape weight{C_in, C_out / o.groups, k[0], k[1]};
+  o.groups = layout == Layout::nchw ? pick_groups(gen, C_in, C_out) : 1;
+  const Shape weight{C_in, C_out / o.groups, k[0], k[1]}, x = image_shape(layout, N, C_in, H, W);
   GradcheckCase c;
-  c.inputs = {random_var({N, C_in, H, W}, gen), random_var(weight, gen), bias ? random_var({C_out}, gen) : Variable()};
+  c.inputs = {random_var(x, gen), random_var(weight, gen), bias ? random_var({C_out}, gen) : Variable()};
   c.input_names = {"input", "weight", "bias"};
   if (!bias) c.inputs.pop_back();
-  c.config = "x " + shape_str({N, C_in, H, W}) + ", w " + shape_str(weight) + ", s " + pair_str(o.stride) + ", p " +
-             pair_str(o.padding) + ", op " + pair_str(o.output_padding) + ", d " + pair_str(o.dilation) +
+  c.config = "x " + shape_str(x) + layout_str(layout) + ", w " + shape_str(weight) + ", s " + pair_str(o.stride) +
+             ", p " + pair_str(o.padding) + ", op " + pair_str(o.output_padding) + ", d " + pair_str(o.dilation) +
              groups_str(o.groups) + (bias ? "" : ", no bias");
-  c.fn = [o](const std::vector<Variable>& in) {
-    return conv_transpose2d(in[0], in[1], in.size() > 2 ? in[2] : Variable(), o);
-  };
+  const auto op = layout == Layout::nchw ? conv_transpose2d : conv_transpose2d_batch_last;
+  c.fn = [o, op](const std::vector<Variable>& in) { return op(in[0], in[1], in.size() > 2 ? in[2] : Variable(), o); };
   return c;
 }
 
-GradcheckCase max_pool2d_case(Generator& gen) {
+GradcheckCase max_pool2d_case(Generator& gen, Layout layout) {
   while (true) {
     const int64_t N = pick(gen, 1, 2), C = pick(gen, 1, 3), H = pick(gen, 2, 8), W = pick(gen, 2, 8);
     MaxPool2dOptions o;
@@ -117,13 +125,15 @@ GradcheckCase max_pool2d_case(Generator& gen) {
         conv_out(W, o.kernel_size[1], o.stride[1], o.padding[1], o.dilation[1]) < 1)
       continue;
     const bool ties = gen.uniform() < 0.3;
+    const Shape x = image_shape(layout, N, C, H, W);
     GradcheckCase c;
-    c.inputs = {ties ? tied_var({N, C, H, W}, gen) : random_var({N, C, H, W}, gen)};
+    c.inputs = {ties ? tied_var(x, gen) : random_var(x, gen)};
     c.input_names = {"input"};
-    c.config = "x " + shape_str({N, C, H, W}) + ", k " + pair_str(o.kernel_size) + ", s " + pair_str(o.stride) +
-               ", p " + pair_str(o.padding) + ", d " + pair_str(o.dilation) + (o.ceil_mode ? ", ceil" : "") +
-               (ties ? ", ties" : "");
-    c.fn = [o](const std::vector<Variable>& in) { return max_pool2d(in[0], o); };
+    c.config = "x " + shape_str(x) + layout_str(layout) + ", k " + pair_str(o.kernel_size) + ", s " +
+               pair_str(o.stride) + ", p " + pair_str(o.padding) + ", d " + pair_str(o.dilation) +
+               (o.ceil_mode ? ", ceil" : "") + (ties ? ", ties" : "");
+    const auto op = layout == Layout::nchw ? max_pool2d : max_pool2d_batch_last;
+    c.fn = [o, op](const std::vector<Variable>& in) { return op(in[0], o); };
     return c;
   }
 }
@@ -342,9 +352,12 @@ GradcheckCase loss_case(Generator& gen, const std::string& kind) {
 // Keeps inputs away from ReLU's kink at 0 is not needed: gradcheck reports kinks.
 const std::map<std::string, std::function<GradcheckCase(Generator&)>>& makers() {
   static const std::map<std::string, std::function<GradcheckCase(Generator&)>> table = {
-      {"conv2d", conv2d_case},
-      {"conv_transpose2d", conv_transpose2d_case},
-      {"max_pool2d", max_pool2d_case},
+      {"conv2d", [](Generator& g) { return conv2d_case(g, Layout::nchw); }},
+      {"conv_transpose2d", [](Generator& g) { return conv_transpose2d_case(g, Layout::nchw); }},
+      {"max_pool2d", [](Generator& g) { return max_pool2d_case(g, Layout::nchw); }},
+      {"conv2d_batch_last", [](Generator& g) { return conv2d_case(g, Layout::batch_last); }},
+      {"conv_transpose2d_batch_last", [](Generator& g) { return conv_transpose2d_case(g, Layout::batch_last); }},
+      {"max_pool2d_batch_last", [](Generator& g) { return max_pool2d_case(g, Layout::batch_last); }},
       {"linear", linear_case},
       {"matmul", matmul_case},
       {"add", [](Generator& g) { return binary_case(g, static_cast<BinaryFn>(add), "add", false); }},
@@ -381,7 +394,9 @@ const std::map<std::string, std::function<GradcheckCase(Generator&)>>& makers() 
 
 std::vector<std::string> gradcheck_suite_ops() {
   // CNN layers first, then the rest in name order.
-  std::vector<std::string> names = {"conv2d", "conv_transpose2d", "max_pool2d", "linear", "matmul"};
+  std::vector<std::string> names = {"conv2d",         "conv_transpose2d",      "max_pool2d",
+                                    "conv2d_batch_last", "conv_transpose2d_batch_last", "max_pool2d_batch_last",
+                                    "linear",         "matmul"};
   for (const auto& [name, maker] : makers())
     if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
   return names;
@@ -445,14 +460,14 @@ std::vector<GradcheckSuiteRow> run_gradcheck_suite(const std::string& op, uint64
 std::string format_gradcheck_table(const std::vector<GradcheckSuiteRow>& rows) {
   std::ostringstream out;
   char line[256];
-  std::snprintf(line, sizeof line, "%-22s %8s %8s %10s %7s %12s  %s\n", "op", "configs", "passed", "elements",
+  std::snprintf(line, sizeof line, "%-28s %8s %8s %10s %7s %12s  %s\n", "op", "configs", "passed", "elements",
                 "kinks", "max|err|", "result");
-  out << line << std::string(80, '-') << "\n";
+  out << line << std::string(86, '-') << "\n";
   int ok = 0, bad = 0;
   for (const auto& r : rows) {
     const bool pass = r.passed == r.configs;
     (pass ? ok : bad) += 1;
-    std::snprintf(line, sizeof line, "%-22s %8d %8d %10lld %7lld %12.3g  %s\n", r.op.c_str(), r.configs, r.passed,
+    std::snprintf(line, sizeof line, "%-28s %8d %8d %10lld %7lld %12.3g  %s\n", r.op.c_str(), r.configs, r.passed,
                   static_cast<long long>(r.checked), static_cast<long long>(r.kinks), r.max_abs_error,
                   pass ? "ok" : "FAILED");
     out << line;
