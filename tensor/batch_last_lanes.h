@@ -147,10 +147,8 @@ inline PixelTaps every_tap_by_output_pixel(const ConvGeometry& g) {
     for (int64_t ow = 0; ow < g.W_out; ++ow)
       for (int64_t kh = 0; kh < g.K_h; ++kh)
         for (int64_t kw = 0; kw < g.K_w; ++kw) {
-          const int64_t ih = oh * g.stride[0] - g.padding[0] + kh * g.dilation[0];
-          const int64_t iw = ow * g.stride[1] - g.padding[1] + kw * g.dilation[1];
-          const bool inside = ih >= 0 && ih < g.H && iw >= 0 && iw < g.W;
-          t.other.push_back(inside ? (ih * g.W + iw) * g.N : -1);
+          const int64_t source = tap_source(g, oh, ow, kh, kw);
+          t.other.push_back(source < 0 ? -1 : source * g.N);
           t.tap.push_back(kh * g.K_w + kw);
         }
   return t;

@@ -234,12 +234,8 @@ std::vector<int32_t> tap_tables(const ConvGeometry& g) {
   for (int64_t kh = 0; kh < g.K_h; ++kh)
     for (int64_t kw = 0; kw < g.K_w; ++kw)
       for (int64_t oh = 0; oh < g.H_out; ++oh)
-        for (int64_t ow = 0; ow < g.W_out; ++ow) {
-          const int64_t h = oh * g.stride[0] - g.padding[0] + kh * g.dilation[0];
-          const int64_t w = ow * g.stride[1] - g.padding[1] + kw * g.dilation[1];
-          const bool inside = h >= 0 && h < g.H && w >= 0 && w < g.W;
-          source[(kh * g.K_w + kw) * L + oh * g.W_out + ow] = inside ? static_cast<int32_t>(h * g.W + w) : -1;
-        }
+        for (int64_t ow = 0; ow < g.W_out; ++ow)
+          source[(kh * g.K_w + kw) * L + oh * g.W_out + ow] = static_cast<int32_t>(tap_source(g, oh, ow, kh, kw));
   return source;
 }
 

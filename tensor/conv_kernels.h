@@ -52,6 +52,14 @@ int64_t conv_transpose_output_size(int64_t in, int64_t kernel, int64_t stride, i
 int64_t pool_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t padding, int64_t dilation,
                          bool ceil_mode);
 
+// The input pixel h · W + w that tap (kh, kw) of output position (oh, ow) reads, or −1 where it
+// reads the padding: h = oh · s − p + kh · d, and across.
+inline int64_t tap_source(const ConvGeometry& g, int64_t oh, int64_t ow, int64_t kh, int64_t kw) {
+  const int64_t h = oh * g.stride[0] - g.padding[0] + kh * g.dilation[0];
+  const int64_t w = ow * g.stride[1] - g.padding[1] + kw * g.dilation[1];
+  return h >= 0 && h < g.H && w >= 0 && w < g.W ? h * g.W + w : -1;
+}
+
 // ---- geometries with the user-facing checks (convgrad::Error before anything is allocated) ----
 // input [N, C_in, H, W], weight [C_out, C_in, K_h, K_w]; the image is the input.
 ConvGeometry conv2d_geometry(const Shape& input, const Shape& weight, Pair stride, Pair padding,
