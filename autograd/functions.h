@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "autograd/variable.h"
+#include "tensor/activation.h"
 #include "tensor/conv_kernels.h"  // Pair
 
 namespace convgrad {
@@ -125,12 +126,16 @@ MaxPool2dResult max_pool2d_with_indices(const Variable& x, const MaxPool2dOption
 // outputs back. Weights, biases and options are PyTorch's, as in the ops above (groups 1 only).
 Variable to_batch_last(const Variable& x);    // [N, d1, ..., dk] -> [d1, ..., dk, N]
 Variable from_batch_last(const Variable& x);  // [d1, ..., dk, N] -> [N, d1, ..., dk]
-// x [C_in, H, W, N] -> [C_out, H_out, W_out, N]
+// x [C_in, H, W, N] -> [C_out, H_out, W_out, N]. With Activation::relu, relu(conv2d(...)) in one
+// op: the ReLU is applied as each output is stored, and its backward masks dL/dy in the pass
+// that sums dL/db (ops/batch_last_epilogue.h) — the same values as the two ops, one pass less
+// each way.
 Variable conv2d_batch_last(const Variable& x, const Variable& weight, const Variable& bias,
-                           const Conv2dOptions& options = {});
-// x [C_in, H, W, N] -> [C_out, H_out, W_out, N]
+                           const Conv2dOptions& options = {}, Activation activation = Activation::none);
+// x [C_in, H, W, N] -> [C_out, H_out, W_out, N]; activation as conv2d_batch_last's.
 Variable conv_transpose2d_batch_last(const Variable& x, const Variable& weight, const Variable& bias,
-                                     const ConvTranspose2dOptions& options = {});
+                                     const ConvTranspose2dOptions& options = {},
+                                     Activation activation = Activation::none);
 // x [C, H, W, N] -> [C, H_out, W_out, N]
 Variable max_pool2d_batch_last(const Variable& x, const MaxPool2dOptions& options);
 

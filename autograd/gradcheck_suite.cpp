@@ -45,12 +45,17 @@ int64_t pick_groups(Generator& gen, int64_t C_in, int64_t C_out) {
 }
 std::string groups_str(int64_t groups) { return groups == 1 ? "" : ", groups " + std::to_string(groups); }
 
-// The ops on [N, C, H, W] images, or their batch-last forms on [C, H, W, N] (no groups there).
-enum class Layout { nchw, batch_last };
+// The ops on [N, C, H, W] images, or their batch-last forms on [C, H, W, N] (no groups there),
+// the convolutions also with their ReLU fused (batch_last_relu; max_pool2d has none).
+enum class Layout { nchw, batch_last, batch_last_relu };
 Shape image_shape(Layout layout, int64_t N, int64_t C, int64_t H, int64_t W) {
   return layout == Layout::nchw ? Shape{N, C, H, W} : Shape{C, H, W, N};
 }
-std::string layout_str(Layout layout) { return layout == Layout::nchw ? "" : " (batch-last)"; }
+std::string layout_str(Layout layout) {
+  if (layout == Layout::batch_last_relu) return " (batch-last, ReLU fused)";
+  return layout == Layout::nchw ? "" : " (batch-last)";
+}
+Activation fused(Layout layout) { return layout == Layout::batch_last_relu ? Activation::relu : Activation::none; }
 
 GradcheckCase conv2d_case(Generator& gen, Layout layout) {
   while (true) {
@@ -77,8 +82,10 @@ GradcheckCase conv2d_case(Generator& gen, Layout layout) {
     c.config = "x " + shape_str(x) + layout_str(layout) + ", w " + shape_str(weight) + ", s " + pair_str(o.stride) +
                ", p " + pair_str(o.padding) + ", d " + pair_str(o.dilation) + groups_str(o.groups) +
                (bias ? "" : ", no bias");
-    const auto op = layout == Layout::nchw ? conv2d : conv2d_batch_last;
-    c.fn = [o, op](const std::vector<Variable>& in) { return op(in[0], in[1], in.size() > 2 ? in[2] : Variable(), o); };
+    c.fn = [o, layout](const std::vector<Variable>& in) {
+      const Variable b = in.size() > 2 ? in[2] : Variable();
+      return layout == Layout::nchw ? conv2d(in[0], in[1], b, o) : conv2d_batch_last(in[0], in[1], b, o, fused(layout));
+    };
     return c;
   }
 }
@@ -107,8 +114,11 @@ GradcheckCase conv_transpose2d_case(Generator& gen, Layout layout) {
   c.config = "x " + shape_str(x) + layout_str(layout) + ", w " + shape_str(weight) + ", s " + pair_str(o.stride) +
              ", p " + pair_str(o.padding) + ", op " + pair_str(o.output_padding) + ", d " + pair_str(o.dilation) +
              groups_str(o.groups) + (bias ? "" : ", no bias");
-  const auto op = layout == Layout::nchw ? conv_transpose2d : conv_transpose2d_batch_last;
-  c.fn = [o, op](const std::vector<Variable>& in) { return op(in[0], in[1], in.size() > 2 ? in[2] : Variable(), o); };
+  c.fn = [o, layout](const std::vector<Variable>& in) {
+    const Variable b = in.size() > 2 ? in[2] : Variable();
+    return layout == Layout::nchw ? conv_transpose2d(in[0], in[1], b, o)
+                                  : conv_transpose2d_batch_last(in[0], in[1], b, o, fused(layout));
+  };
   return c;
 }
 
@@ -358,6 +368,8 @@ const std::map<std::string, std::function<GradcheckCase(Generator&)>>& makers() 
       {"conv2d_batch_last", [](Generator& g) { return conv2d_case(g, Layout::batch_last); }},
       {"conv_transpose2d_batch_last", [](Generator& g) { return conv_transpose2d_case(g, Layout::batch_last); }},
       {"max_pool2d_batch_last", [](Generator& g) { return max_pool2d_case(g, Layout::batch_last); }},
+      {"conv2d_batch_last_relu", [](Generator& g) { return conv2d_case(g, Layout::batch_last_relu); }},
+      {"conv_transpose2d_batch_last_relu", [](Generator& g) { return conv_transpose2d_case(g, Layout::batch_last_relu); }},
       {"linear", linear_case},
       {"matmul", matmul_case},
       {"add", [](Generator& g) { return binary_case(g, static_cast<BinaryFn>(add), "add", false); }},
@@ -396,6 +408,7 @@ std::vector<std::string> gradcheck_suite_ops() {
   // CNN layers first, then the rest in name order.
   std::vector<std::string> names = {"conv2d",         "conv_transpose2d",      "max_pool2d",
                                     "conv2d_batch_last", "conv_transpose2d_batch_last", "max_pool2d_batch_last",
+                                    "conv2d_batch_last_relu", "conv_transpose2d_batch_last_relu",
                                     "linear",         "matmul"};
   for (const auto& [name, maker] : makers())
     if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
@@ -460,14 +473,14 @@ std::vector<GradcheckSuiteRow> run_gradcheck_suite(const std::string& op, uint64
 std::string format_gradcheck_table(const std::vector<GradcheckSuiteRow>& rows) {
   std::ostringstream out;
   char line[256];
-  std::snprintf(line, sizeof line, "%-28s %8s %8s %10s %7s %12s  %s\n", "op", "configs", "passed", "elements",
+  std::snprintf(line, sizeof line, "%-33s %8s %8s %10s %7s %12s  %s\n", "op", "configs", "passed", "elements",
                 "kinks", "max|err|", "result");
   out << line << std::string(86, '-') << "\n";
   int ok = 0, bad = 0;
   for (const auto& r : rows) {
     const bool pass = r.passed == r.configs;
     (pass ? ok : bad) += 1;
-    std::snprintf(line, sizeof line, "%-28s %8d %8d %10lld %7lld %12.3g  %s\n", r.op.c_str(), r.configs, r.passed,
+    std::snprintf(line, sizeof line, "%-33s %8d %8d %10lld %7lld %12.3g  %s\n", r.op.c_str(), r.configs, r.passed,
                   static_cast<long long>(r.checked), static_cast<long long>(r.kinks), r.max_abs_error,
                   pass ? "ok" : "FAILED");
     out << line;

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "tensor/tensor.h"
+
 namespace convgrad {
 
 class KinkRecorder {
@@ -23,6 +25,9 @@ class KinkRecorder {
 
  private:
   friend void record_kink_state(const char* op, uint64_t fingerprint);
+// For an op that applies ReLU: records "relu" with the fingerprint of the mask (v > 0) of its
+// input (or of its output: the same mask), when a recorder is active.
+void record_relu_kink(const Tensor& values);
   std::vector<std::string> states_;
   KinkRecorder* previous_;
 };
@@ -30,6 +35,9 @@ class KinkRecorder {
 // True when a recorder is active on this thread (cheap; ops test it before hashing).
 bool kink_recording();
 void record_kink_state(const char* op, uint64_t fingerprint);
+// For an op that applies ReLU: records "relu" with the fingerprint of the mask (v > 0) of its
+// input (or of its output: the same mask), when a recorder is active.
+void record_relu_kink(const Tensor& values);
 
 // FNV-1a, for fingerprints: fold a value into a running hash.
 inline uint64_t fingerprint_mix(uint64_t hash, uint64_t value) {

@@ -44,10 +44,10 @@ Variable Conv2d::forward(const Variable& x) {
   return conv2d(pad2d(x, pad, padding_mode_), weight_, bias_, unpadded);
 }
 
-Variable Conv2d::forward_batch_last(const Variable& x) {
+Variable Conv2d::forward_batch_last(const Variable& x, Activation activation) {
   CONVGRAD_CHECK(padding_mode_ == PadMode::Constant, "Conv2d::forward_batch_last: expected padding_mode zeros, but got ",
                  pad_mode_name(padding_mode_), " (use forward, on [N, C, H, W])");
-  return conv2d_batch_last(x, weight_, bias_, options_);
+  return conv2d_batch_last(x, weight_, bias_, options_, activation);
 }
 
 std::string Conv2d::extra_repr() const {

@@ -26,7 +26,8 @@ class Conv2d : public Module {
 
   Variable forward(const Variable& x) override;
   // The same layer on batch-last images [C_in, H, W, N] (conv2d_batch_last); padding_mode zeros only.
-  Variable forward_batch_last(const Variable& x);
+  // With Activation::relu, relu of the output in the same op.
+  Variable forward_batch_last(const Variable& x, Activation activation = Activation::none);
   std::string name() const override { return "Conv2d"; }
   std::string extra_repr() const override;
 

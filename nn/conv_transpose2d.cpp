@@ -39,8 +39,8 @@ Variable ConvTranspose2d::forward(const Variable& x) {
   return conv_transpose2d(x, weight_, bias_, options_);
 }
 
-Variable ConvTranspose2d::forward_batch_last(const Variable& x) {
-  return conv_transpose2d_batch_last(x, weight_, bias_, options_);
+Variable ConvTranspose2d::forward_batch_last(const Variable& x, Activation activation) {
+  return conv_transpose2d_batch_last(x, weight_, bias_, options_, activation);
 }
 
 std::string ConvTranspose2d::extra_repr() const {

@@ -22,7 +22,8 @@ class ConvTranspose2d : public Module {
 
   Variable forward(const Variable& x) override;
   // The same layer on batch-last images [C_in, H, W, N] (conv_transpose2d_batch_last).
-  Variable forward_batch_last(const Variable& x);
+  // With Activation::relu, relu of the output in the same op.
+  Variable forward_batch_last(const Variable& x, Activation activation = Activation::none);
   std::string name() const override { return "ConvTranspose2d"; }
   std::string extra_repr() const override;
 

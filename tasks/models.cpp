@@ -7,6 +7,8 @@ namespace convgrad {
 namespace {
 constexpr int64_t kImage = 10;   // 100 features → 10 × 10
 constexpr int64_t kLatent = 5;   // after MaxPool(2, 2)
+// "Conv + ReLU" as one op: the layer applies the ReLU as it stores its output (conv2d_batch_last).
+constexpr Activation kReLU = Activation::relu;
 }  // namespace
 
 int64_t output_padding_for(int64_t in, int64_t target, int64_t kernel, int64_t stride, int64_t padding,
@@ -30,15 +32,15 @@ Autoencoder::Autoencoder(DType dtype, Generator& gen) {
 
 Autoencoder::Trace Autoencoder::trace(const Variable& x) {
   Trace t;
-  t.conv1_relu = relu(conv1_->forward_batch_last(to_batch_last(x)));
+  t.conv1_relu = conv1_->forward_batch_last(to_batch_last(x), kReLU);
   t.pool = pool_->forward_batch_last(t.conv1_relu);
-  t.z = relu(conv2_->forward_batch_last(t.pool));
-  t.xhat = from_batch_last(relu(deconv_->forward_batch_last(t.z)));
+  t.z = conv2_->forward_batch_last(t.pool, kReLU);
+  t.xhat = from_batch_last(deconv_->forward_batch_last(t.z, kReLU));
   return t;
 }
 
 Variable Autoencoder::encode_batch_last(const Variable& x) {
-  return relu(conv2_->forward_batch_last(pool_->forward_batch_last(relu(conv1_->forward_batch_last(x)))));
+  return conv2_->forward_batch_last(pool_->forward_batch_last(conv1_->forward_batch_last(x, kReLU)), kReLU);
 }
 Variable Autoencoder::encode(const Variable& x) { return from_batch_last(encode_batch_last(to_batch_last(x))); }
 
@@ -70,12 +72,12 @@ UNet::UNet(bool multitask, DType dtype, Generator& gen) {
 
 UNet::Trace UNet::trace(const Variable& x) {
   Trace t;
-  t.conv1_relu = relu(conv1_->forward_batch_last(to_batch_last(x)));
+  t.conv1_relu = conv1_->forward_batch_last(to_batch_last(x), kReLU);
   t.pool = pool_->forward_batch_last(t.conv1_relu);
-  t.bottleneck = relu(conv2_->forward_batch_last(t.pool));
-  t.up_relu = relu(up_->forward_batch_last(t.bottleneck));
+  t.bottleneck = conv2_->forward_batch_last(t.pool, kReLU);
+  t.up_relu = up_->forward_batch_last(t.bottleneck, kReLU);
   t.concat = cat({t.conv1_relu, t.up_relu}, 0);  // channels; skip first, as in the U-Net paper's figure
-  t.conv3_relu = relu(conv3_->forward_batch_last(t.concat));
+  t.conv3_relu = conv3_->forward_batch_last(t.concat, kReLU);
   t.xhat = from_batch_last(conv4_->forward_batch_last(t.conv3_relu));
   if (head_) {  // flatten(bottleneck): the rows of [16, 5, 5, N] as [400, N]
     const int64_t N = t.bottleneck.size(3);

@@ -22,14 +22,21 @@
 
 #include <cstdint>
 
+#include "tensor/activation.h"
 #include "tensor/conv_kernels.h"
 
 namespace convgrad {
 
-// y [C_out, H_out, W_out, N] = conv2d(x [C, H, W, N], weight [C_out, C, K_h, K_w]) + bias
+// y [C_out, H_out, W_out, N] = activation(conv2d(x [C, H, W, N], weight [C_out, C, K_h, K_w]) + bias)
 // (bias may be nullptr).
 template <typename T>
-void conv2d_batch_last_forward(const T* x, const T* weight, const T* bias, const ConvGeometry& g, int64_t C_out, T* y);
+void conv2d_batch_last_forward(const T* x, const T* weight, const T* bias, const ConvGeometry& g, int64_t C_out, T* y,
+                               Activation activation = Activation::none);
+
+// y[c][...] = activation(y[c][...] + bias[c]) in place, y holding C channels of `per_channel`
+// values (bias may be nullptr): conv_transpose2d's epilogue, whose sum is conv2d's dL/dx.
+template <typename T>
+void bias_and_activation_batch_last(T* y, const T* bias, int64_t C, int64_t per_channel, Activation activation);
 
 // dL/dx of that convolution:
 //   grad_x[c][ih][iw][:] = sum_o sum_{kh,kw} W[o][c][kh][kw] · grad_y[o][oh][ow][:]
@@ -48,6 +55,14 @@ void conv2d_batch_last_weight_grad(const T* x, const T* grad_y, const ConvGeomet
 // grad_bias[o] = sum of grad_y[o][...] over its pixels and images (overwritten).
 template <typename T>
 void channel_sums_batch_last(const T* grad_y, int64_t C, int64_t values_per_channel, T* grad_bias);
+
+// The backward of y = activation(z), given y (the forward's output): grad_z = grad_y · relu'(z),
+// that is grad_y where y > 0 or y is NaN and 0 elsewhere (y ≤ 0 exactly where z ≤ 0; at 0 the
+// subgradient 0, as relu()), or grad_y itself for none. With grad_bias (may be nullptr), the
+// channel sums of grad_z as channel_sums_batch_last adds them, in the same pass.
+template <typename T>
+void activation_grad_batch_last(const T* grad_y, const T* y, int64_t C, int64_t values_per_channel,
+                                Activation activation, T* grad_z, T* grad_bias);
 
 // y [C, H_out, W_out, N] = max over each window of x [C, H, W, N] (g from max_pool2d_geometry);
 // window[c][oh][ow][n] = the winning tap kh · K_w + kw (−1 where a window has no tap inside x),

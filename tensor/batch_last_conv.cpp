@@ -42,13 +42,20 @@ void for_block_pairs(const std::vector<ChannelBlock>& channels, const std::vecto
   });
 }
 
-// ---- forward: y = conv2d(x, W) + b, one output pixel at a time ----
+// v, or relu(v) = (v < 0 ? 0 : v) lane by lane: a NaN fails the test and passes, −0 too.
+template <typename V>
+inline V activated(V v, Activation activation) {
+  if (activation == Activation::relu) return v < 0 ? V{} : v;
+  return v;
+}
+
+// ---- forward: y = activation(conv2d(x, W) + b), one output pixel at a time ----
 // Output channels [o0, o0 + kOut) of the images in block b. w_block [C][K_h][K_w][kOut]: the
 // kOut weights of one (c, kh, kw) side by side, broadcast one at a time. `window`: each output
 // pixel's taps inside x (taps_by_output_pixel).
 template <typename T, int kOut, int kVectors, bool kPartial>
 void forward_block(const T* x, const T* w_block, const T* bias, int64_t o0, const ConvGeometry& g,
-                   const PixelTaps& window, const LaneBlock& b, T* y) {
+                   const PixelTaps& window, const LaneBlock& b, Activation activation, T* y) {
   using V = typename Vec<T>::type;
   const int64_t N = g.N, plane = g.H * g.W * N, taps = g.K_h * g.K_w;
   for (int64_t p = 0; p < window.pixels(); ++p) {
@@ -65,7 +72,7 @@ void forward_block(const T* x, const T* w_block, const T* bias, int64_t o0, cons
     for (int ob = 0; ob < kOut; ++ob) {
       T* out = y + ((o0 + ob) * g.positions() + p) * N + b.first;
       const T add = bias != nullptr ? bias[o0 + ob] : T(0);
-      for (int v = 0; v < kVectors; ++v) store_vector<T, kPartial>(out, v, sum[ob][v] + add, b.last);
+      for (int v = 0; v < kVectors; ++v) store_vector<T, kPartial>(out, v, activated(sum[ob][v] + add, activation), b.last);
     }
   }
 }
@@ -145,7 +152,8 @@ void weight_grad_taps(const T* x, const T* grad_y, int64_t o0, int64_t c, int64_
 }  // namespace
 
 template <typename T>
-void conv2d_batch_last_forward(const T* x, const T* weight, const T* bias, const ConvGeometry& g, int64_t C_out, T* y) {
+void conv2d_batch_last_forward(const T* x, const T* weight, const T* bias, const ConvGeometry& g, int64_t C_out, T* y,
+                               Activation activation) {
   const int64_t taps = g.K_h * g.K_w;
   const std::vector<ChannelBlock> channels = channel_blocks(C_out);
   const std::vector<LaneBlock> lanes = lane_blocks<T>(g.N);
@@ -160,7 +168,7 @@ void conv2d_batch_last_forward(const T* x, const T* weight, const T* bias, const
   for_block_pairs<T>(channels, lanes, worth_parallel(C_out * g.col_rows() * g.col_cols()),
                      [&](const ChannelBlock& cb, const LaneBlock& b, auto width, auto vectors, auto partial) {
     forward_block<T, decltype(width)::value, decltype(vectors)::value, decltype(partial)::value>(
-        x, packed.data() + cb.first * g.C * taps, bias, cb.first, g, *window, b, y);
+        x, packed.data() + cb.first * g.C * taps, bias, cb.first, g, *window, b, activation, y);
   });
 }
 
@@ -206,22 +214,57 @@ void conv2d_batch_last_weight_grad(const T* x, const T* grad_y, const ConvGeomet
   });
 }
 
-template <typename T>
-void channel_sums_batch_last(const T* grad_y, int64_t C, int64_t values_per_channel, T* grad_bias) {
+namespace {
+// Channel by channel (C channels of n values): g = grad_y, or with kRelu grad_y where y > 0 or
+// NaN and 0 where y ≤ 0; written to grad_z and summed into grad_bias[c] where these are given.
+template <typename T, bool kRelu>
+void channel_pass(const T* grad_y, const T* y, int64_t C, int64_t n, T* grad_z, T* grad_bias) {
   using V = typename Vec<T>::type;
   constexpr int64_t lanes = Vec<T>::lanes;
   for (int64_t c = 0; c < C; ++c) {
-    const T* p = grad_y + c * values_per_channel;
+    const int64_t at = c * n;
     V sum = {};
-    int64_t i = 0;
-    for (; i + lanes <= values_per_channel; i += lanes) sum += load(p + i);
-    if (i < values_per_channel) sum += load_lanes(p + i, values_per_channel - i);
-    grad_bias[c] = direct::lane_total<T>(sum);
+    for (int64_t i = 0; i < n; i += lanes) {
+      const int64_t count = std::min(lanes, n - i);
+      V v = load_lanes(grad_y + at + i, count);
+      if constexpr (kRelu) v = load_lanes(y + at + i, count) <= 0 ? V{} : v;
+      if (grad_z != nullptr) store_lanes(grad_z + at + i, v, count);
+      sum += v;
+    }
+    if (grad_bias != nullptr) grad_bias[c] = direct::lane_total<T>(sum);
+  }
+}
+}  // namespace
+
+template <typename T>
+void channel_sums_batch_last(const T* grad_y, int64_t C, int64_t values_per_channel, T* grad_bias) {
+  channel_pass<T, false>(grad_y, nullptr, C, values_per_channel, nullptr, grad_bias);
+}
+
+template <typename T>
+void activation_grad_batch_last(const T* grad_y, const T* y, int64_t C, int64_t values_per_channel,
+                                Activation activation, T* grad_z, T* grad_bias) {
+  if (activation == Activation::relu) channel_pass<T, true>(grad_y, y, C, values_per_channel, grad_z, grad_bias);
+  else channel_pass<T, false>(grad_y, y, C, values_per_channel, grad_z, grad_bias);
+}
+
+template <typename T>
+void bias_and_activation_batch_last(T* y, const T* bias, int64_t C, int64_t per_channel, Activation activation) {
+  for (int64_t c = 0; c < C; ++c) {
+    T* y_c = y + c * per_channel;
+    const T add = bias != nullptr ? bias[c] : T(0);
+    if (activation == Activation::relu) {
+      for (int64_t i = 0; i < per_channel; ++i) y_c[i] = y_c[i] + add < 0 ? T(0) : y_c[i] + add;
+    } else if (bias != nullptr) {
+      for (int64_t i = 0; i < per_channel; ++i) y_c[i] += add;
+    }
   }
 }
 
 #define CONVGRAD_INSTANTIATE(T)                                                                                    \
-  template void conv2d_batch_last_forward<T>(const T*, const T*, const T*, const ConvGeometry&, int64_t, T*);              \
+  template void conv2d_batch_last_forward<T>(const T*, const T*, const T*, const ConvGeometry&, int64_t, T*, Activation); \
+  template void bias_and_activation_batch_last<T>(T*, const T*, int64_t, int64_t, Activation);                     \
+  template void activation_grad_batch_last<T>(const T*, const T*, int64_t, int64_t, Activation, T*, T*);            \
   template void conv2d_batch_last_input_grad<T>(const T*, const T*, const ConvGeometry&, int64_t, T*);             \
   template void conv2d_batch_last_weight_grad<T>(const T*, const T*, const ConvGeometry&, int64_t, T*);            \
   template void channel_sums_batch_last<T>(const T*, int64_t, int64_t, T*);

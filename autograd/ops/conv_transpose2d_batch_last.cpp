@@ -1,18 +1,20 @@
 // conv_transpose2d on batch-last images, x [C_in, H, W, N]: the adjoint of conv2d with the same
 // weight [C_in, C_out, K_h, K_w] read as a conv2d weight [C_in, C_out, ...] from C_out channels
 // to C_in, on the geometry whose "image" is this op's output (conv_transpose2d_geometry). So
-// tensor/batch_last.h's three sums serve it with their roles swapped:
-//   y     = conv2d's dL/dx of "dL/dy" = x              (+ b)
-//   dL/dx = conv2d's forward of dL/dy
-//   dL/dW = conv2d's dL/dW with dL/dy as its input and x as its output's gradient
+// tensor/batch_last.h's three sums serve it with their roles swapped, s being the sum before
+// the bias and the optional ReLU (ops/batch_last_epilogue.h: y = activation(s + b)):
+//   s     = conv2d's dL/dx of "dL/dy" = x
+//   dL/dx = conv2d's forward of dL/ds
+//   dL/dW = conv2d's dL/dW with dL/ds as its input and x as its output's gradient
 #include "autograd/functions.h"
+#include "autograd/kink.h"
+#include "autograd/ops/batch_last_epilogue.h"
 #include "autograd/ops/batch_last_shape.h"
-#include "tensor/batch_last.h"
 
 namespace convgrad {
 
 Variable conv_transpose2d_batch_last(const Variable& x, const Variable& weight, const Variable& bias,
-                                     const ConvTranspose2dOptions& options) {
+                                     const ConvTranspose2dOptions& options, Activation activation) {
   CONVGRAD_CHECK(options.groups == 1, "conv_transpose2d_batch_last: expected groups = 1, but got ", options.groups,
                  " (grouped convolutions take conv_transpose2d's [N, C, H, W] path)");
   const ConvGeometry g = conv_transpose2d_geometry(batch_last_image_shape(x, "conv_transpose2d_batch_last"),
@@ -30,25 +32,24 @@ Variable conv_transpose2d_batch_last(const Variable& x, const Variable& weight, 
     using T = decltype(zero);
     T* y = output.data<T>();
     conv2d_batch_last_input_grad<T>(x.data().data<T>(), weight.data().data<T>(), g, C_in, y);
-    if (has_bias) {
-      const T* b = bias.data().data<T>();
-      const int64_t per_channel = g.H * g.W * g.N;
-      for (int64_t o = 0; o < C_out; ++o)
-        for (int64_t i = 0; i < per_channel; ++i) y[o * per_channel + i] += b[o];
-    }
+    bias_and_activation_batch_last<T>(y, has_bias ? bias.data().data<T>() : nullptr, C_out, g.H * g.W * g.N, activation);
   });
+  if (activation == Activation::relu) record_relu_kink(output);
 
   const bool need_input = x.requires_grad(), need_weight = weight.requires_grad();
   const bool need_bias = has_bias && bias.requires_grad();
   std::vector<Variable> inputs{x, weight};
   if (has_bias) inputs.push_back(bias);
   const Tensor x_data = need_weight ? x.data() : Tensor(), w = weight.data();
+  const Tensor y = activation == Activation::none ? Tensor() : output;
   return make_result("conv_transpose2d_batch_last", output, std::move(inputs),
-                     [g, C_in, C_out, x_data, w, need_input, need_weight, need_bias, has_bias](const Tensor& grad_output) {
+                     [g, C_in, x_data, w, y, activation, need_input, need_weight, need_bias, has_bias](const Tensor& grad_output) {
     Grads grads(has_bias ? 3 : 2);
+    EpilogueGrads epilogue = epilogue_backward(grad_output, y, activation, need_bias);
+    if (need_bias) grads[2] = epilogue.grad_bias;
     dispatch(grad_output.dtype(), [&](auto zero) {
       using T = decltype(zero);
-      const T* dy = grad_output.data<T>();
+      const T* dy = epilogue.grad_sum.data<T>();
       if (need_input) {
         grads[0] = Tensor::empty({C_in, g.H_out, g.W_out, g.N}, grad_output.dtype());
         conv2d_batch_last_forward<T>(dy, w.data<T>(), nullptr, g, C_in, grads[0].data<T>());
@@ -56,10 +57,6 @@ Variable conv_transpose2d_batch_last(const Variable& x, const Variable& weight, 
       if (need_weight) {
         grads[1] = Tensor::empty(w.shape(), grad_output.dtype());
         conv2d_batch_last_weight_grad<T>(dy, x_data.data<T>(), g, C_in, grads[1].data<T>());
-      }
-      if (need_bias) {
-        grads[2] = Tensor::empty({C_out}, grad_output.dtype());
-        channel_sums_batch_last<T>(dy, C_out, g.H * g.W * g.N, grads[2].data<T>());
       }
     });
     return grads;

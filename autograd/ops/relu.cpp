@@ -6,22 +6,9 @@
 
 namespace convgrad {
 
-namespace {
-// Fingerprint of the mask (x > 0), so gradcheck can tell when a perturbation flips it.
-uint64_t mask_fingerprint(const Tensor& x) {
-  return dispatch(x.dtype(), [&](auto zero) {
-    using T = decltype(zero);
-    const T* v = x.data<T>();
-    uint64_t hash = kFingerprintSeed;
-    for (int64_t i = 0; i < x.numel(); ++i) hash = fingerprint_mix(hash, v[i] > T(0));
-    return hash;
-  });
-}
-}  // namespace
-
 Variable relu(const Variable& x) {
   const Tensor& input = x.data();
-  if (kink_recording()) record_kink_state("relu", mask_fingerprint(input));
+  record_relu_kink(input);
   Tensor output = map_unary(input, [](auto v) { return v < 0 ? decltype(v)(0) : v; });
 
   // dL/dx = dL/dy * (x > 0), written as "unless x <= 0" so that a NaN's gradient passes too

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "autograd/autograd.h"
 #include "support/variables.h"
@@ -115,4 +116,64 @@ TEST_CASE("the batch-last ops name a wrong rank or groups") {
   grouped.groups = 3;
   REQUIRE_THROWS_WITH(conv2d_batch_last(random_var({3, 5, 5, 2}, 2), w, Variable(), grouped),
                       Catch::Contains("expected groups = 1, but got 3"));
+}
+
+namespace {
+
+// The same bits, NaNs included.
+bool same_bits(const Tensor& a, const Tensor& b) {
+  return a.shape() == b.shape() && a.dtype() == b.dtype() &&
+         std::memcmp(a.raw_data(), b.raw_data(), static_cast<size_t>(a.numel()) * dtype_size(a.dtype())) == 0;
+}
+
+// fused(in) == relu(plain(in)) bit for bit, and so are the gradients of every input: the fused
+// op masks dL/dy where relu's backward would, and sums the bias gradient in the same order.
+// Output channel 0's weights (those with index 0 on the weight's axis `out_axis`) and bias are
+// zeroed, so its outputs are exactly 0 (the kink, where the gradient must be 0); one input value
+// is NaN, which must pass through forward and backward.
+void check_fused_relu(const Op& plain, const Op& fused, Inputs in, int out_axis) {
+  for (Variable& v : in) v = Variable(v.data().to(DType::Float32), true);
+  const Shape& ws = in[1].shape();
+  const int64_t inner = ws[2] * ws[3] * (out_axis == 0 ? ws[1] : 1);
+  float* w = in[1].data().data<float>();
+  for (int64_t i = 0; i < in[1].numel(); ++i)
+    if ((out_axis == 0 ? i / inner : i / inner % ws[1]) == 0) w[i] = 0.0f;
+  in[2].data().data<float>()[0] = 0.0f;
+  in[0].data().data<float>()[in[0].numel() / 2] = std::nanf("");
+
+  const Variable want = relu(plain(in)), got = fused(in);
+  CHECK(same_bits(got.data(), want.data()));
+  const Variable upstream = random_constant(want.shape(), 98, DType::Float32);
+  std::vector<Tensor> grads[2];
+  const Op unfused = [&](const Inputs& v) { return relu(plain(v)); };
+  for (int k = 0; k < 2; ++k) {
+    for (Variable v : in) v.zero_grad();
+    sum((k == 0 ? unfused : fused)(in) * upstream).backward();
+    for (const Variable& v : in) grads[k].push_back(v.grad().clone());
+  }
+  for (size_t i = 0; i < in.size(); ++i) {
+    INFO("input " << i);
+    CHECK(same_bits(grads[1][i], grads[0][i]));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a convolution with its ReLU fused is relu of the convolution, values and gradients to the bit") {
+  SECTION("conv2d_batch_last") {
+    Conv2dOptions o;
+    o.padding = {1, 1};
+    check_fused_relu([&](const Inputs& v) { return conv2d_batch_last(v[0], v[1], v[2], o); },
+                     [&](const Inputs& v) { return conv2d_batch_last(v[0], v[1], v[2], o, Activation::relu); },
+                     {random_var({3, 6, 5, 37}, 11), random_var({8, 3, 3, 3}, 12), random_var({8}, 13)}, 0);
+  }
+  SECTION("conv_transpose2d_batch_last") {
+    ConvTranspose2dOptions o;
+    o.stride = {2, 2};
+    o.padding = {1, 1};
+    o.output_padding = {1, 1};
+    check_fused_relu([&](const Inputs& v) { return conv_transpose2d_batch_last(v[0], v[1], v[2], o); },
+                     [&](const Inputs& v) { return conv_transpose2d_batch_last(v[0], v[1], v[2], o, Activation::relu); },
+                     {random_var({8, 5, 5, 21}, 14), random_var({8, 3, 3, 3}, 15), random_var({3}, 16)}, 1);
+  }
 }
