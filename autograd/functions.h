@@ -142,6 +142,9 @@ Variable max_pool2d_batch_last(const Variable& x, const MaxPool2dOptions& option
 // ---- losses (ops/mse_loss.cpp, ops/binary_cross_entropy.cpp, ops/cross_entropy.cpp) ----
 enum class Reduction { Mean, Sum };
 Variable mse_loss(const Variable& input, const Variable& target, Reduction reduction = Reduction::Mean);
+// factor · Σ (input − target)² over every element, one op (mse_loss is factor 1/numel or 1);
+// `op` names it in errors and in the graph.
+Variable squared_error(const Variable& input, const Variable& target, double factor, const char* op = "squared_error");
 // input holds probabilities in [0, 1]; NOTE: log is clamped at -100, as in PyTorch.
 Variable binary_cross_entropy(const Variable& input, const Variable& target,
                               Reduction reduction = Reduction::Mean);

@@ -1,7 +1,5 @@
 #include "nn/losses.h"
 
-#include <numeric>
-
 namespace convgrad {
 
 Variable mse_reconstruct(const Variable& xhat, const Variable& x) {
@@ -9,11 +7,8 @@ Variable mse_reconstruct(const Variable& xhat, const Variable& x) {
                  shape_str(xhat.shape()), ", but got ", shape_str(x.shape()));
   CONVGRAD_CHECK(xhat.dim() >= 1 && xhat.size(0) > 0,
                  "mse_reconstruct: expected a batch [N, ...] with N > 0, but got ", shape_str(xhat.shape()));
-  Variable squared = square(xhat - x);
-  if (xhat.dim() == 1) return mean(squared);  // one scalar per sample: nothing to sum
-  std::vector<int64_t> sample_dims(static_cast<size_t>(xhat.dim() - 1));
-  std::iota(sample_dims.begin(), sample_dims.end(), 1);
-  return mean(sum(squared, sample_dims));
+  // mean_n Σ_i (xhat − x)² = Σ over everything / N
+  return squared_error(xhat, x, 1.0 / static_cast<double>(xhat.size(0)), "mse_reconstruct");
 }
 
 namespace {
@@ -28,8 +23,7 @@ Variable mse_regress(const Variable& yhat, const Variable& y) {
                  "mse_regress: expected predictions and targets with the same number N > 0 of samples, but got ",
                  shape_str(yhat.shape()), " and ", shape_str(y.shape()));
   const int64_t n = y.size(0);
-  Variable diff = reshape(yhat, {n}) - reshape(y, {n});
-  return mean(square(diff));
+  return squared_error(reshape(yhat, {n}), reshape(y, {n}), 1.0 / static_cast<double>(n), "mse_regress");
 }
 
 }  // namespace convgrad

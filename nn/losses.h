@@ -1,4 +1,4 @@
-// The coursework's losses, built from autograd ops (so they need no backward of their own).
+// The coursework's losses: squared errors (autograd's squared_error, one op with its backward).
 #pragma once
 
 #include "autograd/functions.h"
@@ -7,7 +7,8 @@ namespace convgrad {
 
 // MSE_reconstruct: the squared error summed over every non-batch element, averaged over
 // the batch: mean_n sum_{c,h,w} (xhat - x)^2 = sum / N (= 100 x MSELoss for 10x10 images).
-// Computed as ((xhat - x)^2).sum(dim=(1, ...)).mean(), PyTorch's order. Shapes must match.
+// PyTorch writes it ((xhat - x)^2).sum(dim=(1, ...)).mean(); here one sum over everything,
+// in double, divided by N. Shapes must match.
 Variable mse_reconstruct(const Variable& xhat, const Variable& x);
 
 // MSE_regress: mean_n (yhat_n - y_n)^2. yhat and y are each [N] or [N, 1] (never broadcast

@@ -224,13 +224,15 @@ void channel_pass(const T* grad_y, const T* y, int64_t C, int64_t n, T* grad_z, 
   for (int64_t c = 0; c < C; ++c) {
     const int64_t at = c * n;
     V sum = {};
-    for (int64_t i = 0; i < n; i += lanes) {
-      const int64_t count = std::min(lanes, n - i);
+    const auto step = [&](int64_t i, int64_t count) {
       V v = load_lanes(grad_y + at + i, count);
       if constexpr (kRelu) v = load_lanes(y + at + i, count) <= 0 ? V{} : v;
       if (grad_z != nullptr) store_lanes(grad_z + at + i, v, count);
       sum += v;
-    }
+    };
+    int64_t i = 0;
+    for (; i + lanes <= n; i += lanes) step(i, lanes);  // whole vectors: plain loads and stores
+    if (i < n) step(i, n - i);
     if (grad_bias != nullptr) grad_bias[c] = direct::lane_total<T>(sum);
   }
 }
