@@ -3,8 +3,8 @@
 // Each Variable's total gradient is the sum of what every consumer sends it
 // (dL/dx = sum over ops y that read x of dL/dy * dy/dx), so a Variable is processed only
 // after all its consumers — the reverse of a topological order.
+#include <cstdint>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "autograd/variable.h"
 #include "tensor/elementwise.h"
@@ -13,20 +13,69 @@ namespace convgrad {
 
 namespace {
 
+// The variables of one sweep, numbered in the order they are first met: a flat open-addressing
+// table from VariableImpl* to that number (a graph has tens of variables, and std::unordered_map
+// would allocate a node for each, every batch).
+class VariableNumbers {
+ public:
+  explicit VariableNumbers(size_t expected) {
+    size_t capacity = 16;
+    while (capacity < 2 * expected) capacity *= 2;
+    keys_.assign(capacity, nullptr);
+    numbers_.resize(capacity);
+  }
+  // The number of v, and whether it was new (then it gets the next number).
+  std::pair<size_t, bool> insert(const VariableImpl* v) {
+    if (2 * (count_ + 1) > keys_.size()) grow();
+    size_t at = slot(v);
+    if (keys_[at] == v) return {numbers_[at], false};
+    keys_[at] = v;
+    numbers_[at] = count_;
+    return {count_++, true};
+  }
+  // The number of v; v must have been inserted.
+  size_t at(const VariableImpl* v) const { return numbers_[slot(v)]; }
+
+ private:
+  size_t slot(const VariableImpl* v) const {
+    const size_t mask = keys_.size() - 1;
+    size_t at = (reinterpret_cast<uintptr_t>(v) >> 4) * 0x9E3779B97F4A7C15ULL >> 20 & mask;
+    while (keys_[at] != nullptr && keys_[at] != v) at = (at + 1) & mask;
+    return at;
+  }
+  void grow() {
+    std::vector<const VariableImpl*> keys = std::move(keys_);
+    std::vector<size_t> numbers = std::move(numbers_);
+    keys_.assign(2 * keys.size(), nullptr);
+    numbers_.resize(keys_.size());
+    for (size_t i = 0; i < keys.size(); ++i)
+      if (keys[i] != nullptr) {
+        const size_t at = slot(keys[i]);
+        keys_[at] = keys[i];
+        numbers_[at] = numbers[i];
+      }
+  }
+  std::vector<const VariableImpl*> keys_;
+  std::vector<size_t> numbers_;
+  size_t count_ = 0;
+};
+
 // Post-order depth-first search from the root: inputs come before the ops that read them.
-// Iterative, so deep graphs cannot overflow the stack.
-std::vector<Variable> topological_order(const Variable& root) {
-  std::vector<Variable> order;
-  std::unordered_set<const VariableImpl*> visited;
-  std::vector<std::pair<Variable, size_t>> stack;  // (variable, next input to visit)
-  stack.emplace_back(root, 0);
-  visited.insert(root.id());
+// Iterative, so deep graphs cannot overflow the stack. Each variable is numbered in `numbers`;
+// the pointers are into the graph, which the root keeps alive.
+std::vector<const Variable*> topological_order(const Variable& root, VariableNumbers& numbers) {
+  std::vector<const Variable*> order;
+  std::vector<std::pair<const Variable*, size_t>> stack;  // (variable, next input to visit)
+  order.reserve(32);
+  stack.reserve(32);
+  stack.emplace_back(&root, 0);
+  numbers.insert(root.id());
   while (!stack.empty()) {
     auto& [var, next] = stack.back();
-    const auto& fn = var.grad_fn();
+    const auto& fn = var->grad_fn();
     if (fn && next < fn->inputs.size()) {
       const Variable& input = fn->inputs[next++];
-      if (input.requires_grad() && visited.insert(input.id()).second) stack.emplace_back(input, 0);
+      if (input.requires_grad() && numbers.insert(input.id()).second) stack.emplace_back(&input, 0);
       continue;
     }
     order.push_back(var);
@@ -35,14 +84,9 @@ std::vector<Variable> topological_order(const Variable& root) {
   return order;
 }
 
-void accumulate(std::unordered_map<const VariableImpl*, Tensor>& grads, const Variable& var,
-                const Tensor& grad) {
-  auto [it, inserted] = grads.emplace(var.id(), grad);
-  if (!inserted) it->second = add(it->second, grad);
-}
-
 // The reverse sweep from `root` (seeded with grad_output). `on_total(var, grad)` receives each
 // Variable's total gradient once it is complete (all its consumers done); leaves end there.
+// `grad` is handed over: the sweep keeps no reference to it.
 template <typename OnTotal>
 void reverse_sweep(const Variable& root, const Tensor& grad_output, OnTotal on_total) {
   CONVGRAD_CHECK(root.requires_grad(), "backward: expected an output that requires grad, but got one that does not "
@@ -52,19 +96,22 @@ void reverse_sweep(const Variable& root, const Tensor& grad_output, OnTotal on_t
   check_same_dtype(root.data(), grad_output, "backward");
   NoGradGuard no_grad;  // backward functions compute with Tensors; record nothing
 
-  const std::vector<Variable> order = topological_order(root);
-  std::unordered_map<const VariableImpl*, Tensor> grads;
-  grads.emplace(root.id(), grad_output);
+  VariableNumbers numbers(32);
+  const std::vector<const Variable*> order = topological_order(root, numbers);
+  std::vector<Tensor> grads(order.size());  // by number: the sum so far of what consumers sent
+  grads[numbers.at(root.id())] = grad_output;
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
-    const Variable& var = *it;
-    auto found = grads.find(var.id());
-    if (found == grads.end()) continue;
-    const Tensor grad = found->second;
-    grads.erase(found);
-    on_total(var, grad);
+    const Variable& var = **it;
+    Tensor grad = std::move(grads[numbers.at(var.id())]);
+    if (!grad.defined()) continue;
     const auto& fn = var.grad_fn();
-    if (!fn) continue;  // a leaf
+    if (!fn) {  // a leaf
+      on_total(var, std::move(grad));
+      continue;
+    }
+    on_total(var, grad);
     const Grads input_grads = fn->backward(grad);
+    grad = Tensor();
     CONVGRAD_CHECK(input_grads.size() == fn->inputs.size(), fn->name, ": backward returned ",
                    input_grads.size(), " gradients, but the op has ", fn->inputs.size(), " inputs");
     for (size_t i = 0; i < input_grads.size(); ++i) {
@@ -73,7 +120,9 @@ void reverse_sweep(const Variable& root, const Tensor& grad_output, OnTotal on_t
       CONVGRAD_CHECK(input_grads[i].shape() == input.shape(), fn->name, ": backward gave input ", i,
                      " a gradient of shape ", shape_str(input_grads[i].shape()), ", but the input has shape ",
                      shape_str(input.shape()));
-      accumulate(grads, input, input_grads[i]);
+      // dL/dx = the sum over x's consumers
+      Tensor& total = grads[numbers.at(input.id())];
+      total = total.defined() ? add(total, input_grads[i]) : input_grads[i];
     }
   }
 }
@@ -87,10 +136,12 @@ void Variable::backward() const {
 }
 
 void Variable::backward(const Tensor& grad_output) const {
-  reverse_sweep(*this, grad_output, [](const Variable& var, const Tensor& grad) {
+  reverse_sweep(*this, grad_output, [](const Variable& var, Tensor grad) {
     if (var.grad_fn()) return;
-    // a leaf: accumulate into .grad
-    Tensor total = var.grad().defined() ? add(var.grad(), grad) : grad.clone();
+    // A leaf: accumulate into .grad. A gradient tensor nothing else holds (the usual case: an
+    // op's backward made it) becomes .grad itself; one shared with anything (grad_output, a
+    // tensor an op's backward also keeps) is copied, so that .grad aliases nothing.
+    Tensor total = var.grad().defined() ? add(var.grad(), grad) : grad.sole_owner() ? std::move(grad) : grad.clone();
     const_cast<Variable&>(var).set_grad(total);
   });
 }
@@ -99,7 +150,7 @@ std::vector<Tensor> gradients(const Variable& output, const std::vector<Variable
   std::unordered_map<const VariableImpl*, size_t> wanted;
   for (size_t i = 0; i < inputs.size(); ++i) wanted.emplace(inputs[i].id(), i);
   std::vector<Tensor> result(inputs.size());
-  reverse_sweep(output, grad_output, [&](const Variable& var, const Tensor& grad) {
+  reverse_sweep(output, grad_output, [&](const Variable& var, Tensor grad) {
     const auto found = wanted.find(var.id());
     if (found != wanted.end()) result[found->second] = grad;
   });

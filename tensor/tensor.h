@@ -85,6 +85,8 @@ class Tensor {
   double at(const std::vector<int64_t>& index) const;  // slow, for tests and printing
   std::vector<double> to_vector() const;        // all values as double, row-major
   bool shares_storage_with(const Tensor& other) const { return storage_ == other.storage_; }
+  // True when this Tensor is the only one holding its storage (no copy, view or reshape of it).
+  bool sole_owner() const { return storage_ != nullptr && storage_.use_count() == 1; }
 
  private:
   void check_type(DType requested) const;
