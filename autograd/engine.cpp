@@ -86,7 +86,7 @@ std::vector<const Variable*> topological_order(const Variable& root, VariableNum
 
 // The reverse sweep from `root` (seeded with grad_output). `on_total(var, grad)` receives each
 // Variable's total gradient once it is complete (all its consumers done); leaves end there.
-// `grad` is handed over: the sweep keeps no reference to it.
+// For a leaf, on_total may take `grad` (move from it): the sweep keeps no other reference.
 template <typename OnTotal>
 void reverse_sweep(const Variable& root, const Tensor& grad_output, OnTotal on_total) {
   CONVGRAD_CHECK(root.requires_grad(), "backward: expected an output that requires grad, but got one that does not "
@@ -104,13 +104,10 @@ void reverse_sweep(const Variable& root, const Tensor& grad_output, OnTotal on_t
     const Variable& var = **it;
     Tensor grad = std::move(grads[numbers.at(var.id())]);
     if (!grad.defined()) continue;
-    const auto& fn = var.grad_fn();
-    if (!fn) {  // a leaf
-      on_total(var, std::move(grad));
-      continue;
-    }
     on_total(var, grad);
-    const Grads input_grads = fn->backward(grad);
+    const auto& fn = var.grad_fn();
+    if (!fn) continue;  // a leaf
+    Grads input_grads = fn->backward(grad);
     grad = Tensor();
     CONVGRAD_CHECK(input_grads.size() == fn->inputs.size(), fn->name, ": backward returned ",
                    input_grads.size(), " gradients, but the op has ", fn->inputs.size(), " inputs");
@@ -122,7 +119,7 @@ void reverse_sweep(const Variable& root, const Tensor& grad_output, OnTotal on_t
                      shape_str(input.shape()));
       // dL/dx = the sum over x's consumers
       Tensor& total = grads[numbers.at(input.id())];
-      total = total.defined() ? add(total, input_grads[i]) : input_grads[i];
+      total = total.defined() ? add(total, input_grads[i]) : std::move(input_grads[i]);
     }
   }
 }
@@ -136,7 +133,7 @@ void Variable::backward() const {
 }
 
 void Variable::backward(const Tensor& grad_output) const {
-  reverse_sweep(*this, grad_output, [](const Variable& var, Tensor grad) {
+  reverse_sweep(*this, grad_output, [](const Variable& var, Tensor& grad) {
     if (var.grad_fn()) return;
     // A leaf: accumulate into .grad. A gradient tensor nothing else holds (the usual case: an
     // op's backward made it) becomes .grad itself; one shared with anything (grad_output, a
@@ -150,7 +147,7 @@ std::vector<Tensor> gradients(const Variable& output, const std::vector<Variable
   std::unordered_map<const VariableImpl*, size_t> wanted;
   for (size_t i = 0; i < inputs.size(); ++i) wanted.emplace(inputs[i].id(), i);
   std::vector<Tensor> result(inputs.size());
-  reverse_sweep(output, grad_output, [&](const Variable& var, Tensor grad) {
+  reverse_sweep(output, grad_output, [&](const Variable& var, const Tensor& grad) {
     const auto found = wanted.find(var.id());
     if (found != wanted.end()) result[found->second] = grad;
   });

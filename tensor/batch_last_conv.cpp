@@ -91,18 +91,20 @@ void input_grad_block(const T* grad_y, const T* w_block, int64_t c0, const ConvG
   const int64_t N = g.N, out_plane = g.positions() * N, taps = g.K_h * g.K_w, pixels = readers.pixels();
   for (int64_t p0 = 0; p0 < pixels; p0 += kPixels) {
     V sum[kPixels][kOut][kVectors] = {};
-    for (int64_t o = 0; o < C_out; ++o)
 #pragma GCC unroll 4
-      for (int px = 0; px < kPixels; ++px)  // unrolled: each pixel's sums stay in registers
-        if (p0 + px < pixels)
-          for (int64_t e = readers.first[p0 + px]; e < readers.first[p0 + px + 1]; ++e) {
-            const T* dy = grad_y + o * out_plane + readers.other[e] + b.first;
-            const T* w = w_block + (o * taps + readers.tap[e]) * kOut;
+    for (int px = 0; px < kPixels; ++px)  // unrolled: each pixel's sums stay in registers
+      if (p0 + px < pixels)
+        for (int64_t e = readers.first[p0 + px]; e < readers.first[p0 + px + 1]; ++e) {
+          // the same tap of every output channel: a loop of fixed length, whatever the pixel
+          const T* dy = grad_y + readers.other[e] + b.first;
+          const T* w = w_block + readers.tap[e] * kOut;
+          for (int64_t o = 0; o < C_out; ++o) {
             V in[kVectors];
-            for (int v = 0; v < kVectors; ++v) in[v] = load_vector<T, kPartial>(dy, v, b.last);
+            for (int v = 0; v < kVectors; ++v) in[v] = load_vector<T, kPartial>(dy + o * out_plane, v, b.last);
             for (int cb = 0; cb < kOut; ++cb)
-              for (int v = 0; v < kVectors; ++v) sum[px][cb][v] += w[cb] * in[v];
+              for (int v = 0; v < kVectors; ++v) sum[px][cb][v] += w[o * taps * kOut + cb] * in[v];
           }
+        }
     for (int px = 0; px < kPixels && p0 + px < pixels; ++px)
       for (int cb = 0; cb < kOut; ++cb) {
         T* out = grad_x + ((c0 + cb) * pixels + p0 + px) * N + b.first;
@@ -131,6 +133,9 @@ void weight_grad_taps(const T* x, const T* grad_y, int64_t o0, int64_t c, int64_
       constexpr bool kPartial = decltype(partial)::value;
       for (int64_t p = 0; p < g.positions(); ++p) {
         const int64_t* at = reads.other.data() + p * taps + t0;
+        bool any_inside = false;  // none: the whole run reads zeros (a kernel row above or below x)
+        for (int t = 0; t < kTaps; ++t) any_inside |= at[t] >= 0;
+        if (!any_inside) continue;
         const T* x_at[kTaps];
         for (int t = 0; t < kTaps; ++t) x_at[t] = (at[t] >= 0 ? x_c + at[t] : zeros) + b.first;
         const T* dy = dy_o + p * N + b.first;
@@ -223,17 +228,18 @@ void channel_pass(const T* grad_y, const T* y, int64_t C, int64_t n, T* grad_z, 
   constexpr int64_t lanes = Vec<T>::lanes;
   for (int64_t c = 0; c < C; ++c) {
     const int64_t at = c * n;
-    V sum = {};
-    const auto step = [&](int64_t i, int64_t count) {
+    V sum[4] = {};  // vector i in sum[i % 4]: four independent chains of additions, not one
+    const auto step = [&](int64_t i, int64_t count, V& into) {
       V v = load_lanes(grad_y + at + i, count);
       if constexpr (kRelu) v = load_lanes(y + at + i, count) <= 0 ? V{} : v;
       if (grad_z != nullptr) store_lanes(grad_z + at + i, v, count);
-      sum += v;
+      into += v;
     };
     int64_t i = 0;
-    for (; i + lanes <= n; i += lanes) step(i, lanes);  // whole vectors: plain loads and stores
-    if (i < n) step(i, n - i);
-    if (grad_bias != nullptr) grad_bias[c] = direct::lane_total<T>(sum);
+    for (; i + 4 * lanes <= n; i += 4 * lanes)  // whole vectors: plain loads and stores
+      for (int k = 0; k < 4; ++k) step(i + k * lanes, lanes, sum[k]);
+    for (int k = 0; i < n; i += lanes, ++k) step(i, std::min(lanes, n - i), sum[k]);
+    if (grad_bias != nullptr) grad_bias[c] = direct::lane_total<T>((sum[0] + sum[1]) + (sum[2] + sum[3]));
   }
 }
 }  // namespace

@@ -14,27 +14,27 @@ Storage::Storage(std::size_t bytes) : bytes_(bytes) {
 
 Storage::~Storage() { release_block(data_, bytes_); }
 
-Tensor Tensor::empty(const Shape& shape, DType dtype) {
+Tensor Tensor::empty(Shape shape, DType dtype) {
   for (int64_t s : shape)
     CONVGRAD_CHECK(s >= 0, "tensor: expected non-negative sizes, but got shape ", shape_str(shape));
   Tensor t;
-  t.shape_ = shape;
   t.numel_ = shape_numel(shape);
+  t.shape_ = std::move(shape);
   t.dtype_ = dtype;
   t.storage_ = std::make_shared<Storage>(static_cast<std::size_t>(t.numel_) * dtype_size(dtype));
   return t;
 }
 
-Tensor Tensor::zeros(const Shape& shape, DType dtype) {
-  Tensor t = empty(shape, dtype);
+Tensor Tensor::zeros(Shape shape, DType dtype) {
+  Tensor t = empty(std::move(shape), dtype);
   std::memset(t.raw_data(), 0, static_cast<std::size_t>(t.numel_) * dtype_size(dtype));
   return t;
 }
 
-Tensor Tensor::ones(const Shape& shape, DType dtype) { return full(shape, 1.0, dtype); }
+Tensor Tensor::ones(Shape shape, DType dtype) { return full(std::move(shape), 1.0, dtype); }
 
-Tensor Tensor::full(const Shape& shape, double value, DType dtype) {
-  Tensor t = empty(shape, dtype);
+Tensor Tensor::full(Shape shape, double value, DType dtype) {
+  Tensor t = empty(std::move(shape), dtype);
   t.fill(value);
   return t;
 }
@@ -64,8 +64,7 @@ Tensor Tensor::from_vector(const std::vector<double>& values, const Shape& shape
 
 int64_t Tensor::size(int64_t d) const { return shape_[normalize_dim(d, dim(), "size")]; }
 
-Tensor Tensor::reshape(const Shape& shape) const {
-  Shape resolved = shape;
+Tensor Tensor::reshape(Shape shape) const {
   int64_t known = 1, infer_at = -1;
   for (size_t i = 0; i < shape.size(); ++i) {
     if (shape[i] == -1) {
@@ -79,12 +78,15 @@ Tensor Tensor::reshape(const Shape& shape) const {
   if (infer_at >= 0) {
     CONVGRAD_CHECK(known > 0 && numel_ % known == 0, "reshape: cannot reshape ", shape_str(shape_),
                    " (", numel_, " elements) into ", shape_str(shape));
-    resolved[infer_at] = numel_ / known;
+    shape[infer_at] = numel_ / known;
   }
-  CONVGRAD_CHECK(shape_numel(resolved) == numel_, "reshape: cannot reshape ", shape_str(shape_),
+  CONVGRAD_CHECK(shape_numel(shape) == numel_, "reshape: cannot reshape ", shape_str(shape_),
                  " (", numel_, " elements) into ", shape_str(shape));
-  Tensor view = *this;
-  view.shape_ = resolved;
+  Tensor view;  // the same storage, dtype and count; only the shape is new
+  view.storage_ = storage_;
+  view.numel_ = numel_;
+  view.dtype_ = dtype_;
+  view.shape_ = std::move(shape);
   return view;
 }
 

@@ -43,11 +43,12 @@ class Tensor {
  public:
   Tensor() = default;  // an undefined tensor: defined() is false
 
-  // Uninitialised values; use when every element is written next.
-  static Tensor empty(const Shape& shape, DType dtype);
-  static Tensor zeros(const Shape& shape, DType dtype);
-  static Tensor ones(const Shape& shape, DType dtype);
-  static Tensor full(const Shape& shape, double value, DType dtype);
+  // Uninitialised values; use when every element is written next. (Shapes are taken by value:
+  // a braced shape {C, H, W, N} is moved in, not copied — a training step makes hundreds.)
+  static Tensor empty(Shape shape, DType dtype);
+  static Tensor zeros(Shape shape, DType dtype);
+  static Tensor ones(Shape shape, DType dtype);
+  static Tensor full(Shape shape, double value, DType dtype);
   // 0, 1, ..., n-1 as a 1-d tensor.
   static Tensor arange(int64_t n, DType dtype);
   // Copies `values` (row-major) into a new tensor; the count must match the shape.
@@ -75,7 +76,7 @@ class Tensor {
   void* raw_data() const { return storage_ ? storage_->data() : nullptr; }
 
   // A view with a new shape and the same storage; one size may be -1 (inferred).
-  Tensor reshape(const Shape& shape) const;
+  Tensor reshape(Shape shape) const;
   Tensor clone() const;
   Tensor to(DType dtype) const;  // a copy converted to dtype (or *this if already that)
   void copy_from(const Tensor& other);  // same shape and dtype; copies the values in
