@@ -111,7 +111,7 @@ struct EpochCase {
 std::shared_ptr<EpochCase> autoencoder_case() {
   Generator gen(0);
   auto ae = std::make_shared<Autoencoder>(kF32, gen);
-  LossFn loss = [ae](const Batch& b, LossParts*) { return mse_reconstruct(ae->forward(b.x), b.x); };
+  LossFn loss = [ae](const Batch& b, LossParts*) { return ae->reconstruction_loss(b.x); };
   return std::make_shared<EpochCase>(ae, ae->parameters(), loss);
 }
 
@@ -129,7 +129,7 @@ std::shared_ptr<EpochCase> regressor_case() {
 std::shared_ptr<EpochCase> unet_case() {
   Generator gen(0);
   auto net = std::make_shared<UNet>(false, kF32, gen);
-  LossFn loss = [net](const Batch& b, LossParts*) { return mse_reconstruct(net->forward(b.x), b.x); };
+  LossFn loss = [net](const Batch& b, LossParts*) { return net->reconstruction_loss(b.x); };
   return std::make_shared<EpochCase>(net, net->parameters(), loss);
 }
 
@@ -138,9 +138,9 @@ std::shared_ptr<EpochCase> multitask_case() {
   Generator gen(0);
   auto net = std::make_shared<UNet>(true, kF32, gen);
   LossFn loss = [net](const Batch& b, LossParts* parts) {
-    const UNet::Trace t = net->trace(b.x);
+    const UNet::Trace t = net->trace_batch_last(b.x);
     const Variable regress = mse_regress(t.yhat, b.y);
-    const Variable reconstruct = mse_reconstruct(t.xhat, b.x);
+    const Variable reconstruct = mse_reconstruct_batch_last(t.xhat_batch_last, t.input);
     if (parts != nullptr) {
       (*parts)["mse_regress"] = regress.item();
       (*parts)["mse_reconstruct"] = reconstruct.item();

@@ -11,6 +11,14 @@ Variable mse_reconstruct(const Variable& xhat, const Variable& x) {
   return squared_error(xhat, x, 1.0 / static_cast<double>(xhat.size(0)), "mse_reconstruct");
 }
 
+Variable mse_reconstruct_batch_last(const Variable& xhat, const Variable& x) {
+  CONVGRAD_CHECK(xhat.shape() == x.shape(), "mse_reconstruct: expected the target to have the input's shape ",
+                 shape_str(xhat.shape()), ", but got ", shape_str(x.shape()));
+  CONVGRAD_CHECK(xhat.dim() >= 1 && xhat.size(-1) > 0,
+                 "mse_reconstruct: expected a batch-last batch [..., N] with N > 0, but got ", shape_str(xhat.shape()));
+  return squared_error(xhat, x, 1.0 / static_cast<double>(xhat.size(-1)), "mse_reconstruct");
+}
+
 namespace {
 bool is_column(const Shape& shape) { return shape.size() == 1 || (shape.size() == 2 && shape[1] == 1); }
 }  // namespace

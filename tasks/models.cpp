@@ -30,13 +30,25 @@ Autoencoder::Autoencoder(DType dtype, Generator& gen) {
   deconv_ = register_module("deconv", std::make_shared<ConvTranspose2d>(8, 1, 3, 2, 1, op, 1, true, dtype, gen));
 }
 
-Autoencoder::Trace Autoencoder::trace(const Variable& x) {
+Autoencoder::Trace Autoencoder::trace_batch_last(const Variable& x) {
   Trace t;
-  t.conv1_relu = conv1_->forward_batch_last(to_batch_last(x), kReLU);
+  t.input = to_batch_last(x);
+  t.conv1_relu = conv1_->forward_batch_last(t.input, kReLU);
   t.pool = pool_->forward_batch_last(t.conv1_relu);
   t.z = conv2_->forward_batch_last(t.pool, kReLU);
-  t.xhat = from_batch_last(deconv_->forward_batch_last(t.z, kReLU));
+  t.xhat_batch_last = deconv_->forward_batch_last(t.z, kReLU);
   return t;
+}
+
+Autoencoder::Trace Autoencoder::trace(const Variable& x) {
+  Trace t = trace_batch_last(x);
+  t.xhat = from_batch_last(t.xhat_batch_last);
+  return t;
+}
+
+Variable Autoencoder::reconstruction_loss(const Variable& x) {
+  const Trace t = trace_batch_last(x);
+  return mse_reconstruct_batch_last(t.xhat_batch_last, t.input);
 }
 
 Variable Autoencoder::encode_batch_last(const Variable& x) {
@@ -70,20 +82,32 @@ UNet::UNet(bool multitask, DType dtype, Generator& gen) {
   if (multitask) head_ = register_module("head", std::make_shared<Linear>(16 * kLatent * kLatent, 1, true, dtype, gen));
 }
 
-UNet::Trace UNet::trace(const Variable& x) {
+UNet::Trace UNet::trace_batch_last(const Variable& x) {
   Trace t;
-  t.conv1_relu = conv1_->forward_batch_last(to_batch_last(x), kReLU);
+  t.input = to_batch_last(x);
+  t.conv1_relu = conv1_->forward_batch_last(t.input, kReLU);
   t.pool = pool_->forward_batch_last(t.conv1_relu);
   t.bottleneck = conv2_->forward_batch_last(t.pool, kReLU);
   t.up_relu = up_->forward_batch_last(t.bottleneck, kReLU);
   t.concat = cat({t.conv1_relu, t.up_relu}, 0);  // channels; skip first, as in the U-Net paper's figure
   t.conv3_relu = conv3_->forward_batch_last(t.concat, kReLU);
-  t.xhat = from_batch_last(conv4_->forward_batch_last(t.conv3_relu));
+  t.xhat_batch_last = conv4_->forward_batch_last(t.conv3_relu);
   if (head_) {  // flatten(bottleneck): the rows of [16, 5, 5, N] as [400, N]
     const int64_t N = t.bottleneck.size(3);
     t.yhat = reshape(head_->forward_batch_last(reshape(t.bottleneck, {head_->in_features(), N})), {N});
   }
   return t;
+}
+
+UNet::Trace UNet::trace(const Variable& x) {
+  Trace t = trace_batch_last(x);
+  t.xhat = from_batch_last(t.xhat_batch_last);
+  return t;
+}
+
+Variable UNet::reconstruction_loss(const Variable& x) {
+  const Trace t = trace_batch_last(x);
+  return mse_reconstruct_batch_last(t.xhat_batch_last, t.input);
 }
 
 }  // namespace convgrad

@@ -26,8 +26,8 @@ int64_t output_padding_for(int64_t in, int64_t target, int64_t kernel, int64_t s
 class Autoencoder : public Module {
  public:
   struct Trace {
-    Variable conv1_relu, pool, z;  // batch-last [C, H, W, N]
-    Variable xhat;                 // [N, 1, 10, 10]
+    Variable input, conv1_relu, pool, z, xhat_batch_last;  // batch-last [C, H, W, N]
+    Variable xhat;  // [N, 1, 10, 10]; left undefined by trace_batch_last
   };
   Autoencoder(DType dtype, Generator& gen);
 
@@ -35,6 +35,11 @@ class Autoencoder : public Module {
   Variable forward(const Variable& x) override { return trace(x).xhat; }
   Variable encode_batch_last(const Variable& x);  // [1, 10, 10, N] → z [8, 5, 5, N]
   Trace trace(const Variable& x);  // every intermediate, for tests and golden cases
+  Trace trace_batch_last(const Variable& x);  // the same but xhat: nothing moved back to [N, ...]
+  // MSE_reconstruct(forward(x), x), summed where the network computes: over the batch-last
+  // reconstruction and input (a sum over every element does not depend on the layout), so the
+  // reconstruction is never moved back to [N, 1, 10, 10], forward or backward.
+  Variable reconstruction_loss(const Variable& x);
   std::string name() const override { return "Autoencoder"; }
 
  private:
@@ -65,14 +70,16 @@ class Regressor : public Module {
 class UNet : public Module {
  public:
   struct Trace {
-    Variable conv1_relu, pool, bottleneck, up_relu, concat, conv3_relu;  // batch-last [C, H, W, N]
-    Variable xhat;  // [N, 1, 10, 10]
+    Variable input, conv1_relu, pool, bottleneck, up_relu, concat, conv3_relu, xhat_batch_last;  // batch-last
+    Variable xhat;  // [N, 1, 10, 10]; left undefined by trace_batch_last
     Variable yhat;  // [N], multi-task only
   };
   UNet(bool multitask, DType dtype, Generator& gen);
 
   Variable forward(const Variable& x) override { return trace(x).xhat; }
   Trace trace(const Variable& x);  // yhat is set only for the multi-task network
+  Trace trace_batch_last(const Variable& x);  // the same but xhat (as the autoencoder's)
+  Variable reconstruction_loss(const Variable& x);  // as the autoencoder's
   bool multitask() const { return head_ != nullptr; }
   std::string name() const override { return multitask() ? "UNetMultitask" : "UNet"; }
 

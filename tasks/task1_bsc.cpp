@@ -36,7 +36,7 @@ json train_autoencoder(Task1Context& ctx, std::shared_ptr<Autoencoder>& ae, std:
     *out << "\nTask 1.1 (BSc): CNN autoencoder, " << ae->parameter_count() << " parameters; MSE_reconstruct, Adam "
          << "lr 1e-3, batches of 32, at most 100 epochs, early stopping with max_patience 5\n";
   }
-  const LossFn loss = [&ae](const Batch& b, LossParts*) { return mse_reconstruct(ae->forward(b.x), b.x); };
+  const LossFn loss = [&ae](const Batch& b, LossParts*) { return ae->reconstruction_loss(b.x); };
   const TrainOptions options = ctx.train_options(phase, 100, 5, out, *ae, phase);
   const TrainResult r = train_phase(ae->parameters(), loss, ctx.train(), ctx.val(), options);
   ctx.record_seconds(phase, r.seconds);

@@ -30,7 +30,7 @@ json train_unet(Task1Context& ctx, std::shared_ptr<UNet>& net, std::ostream* out
     *out << "\nTask 1.1 (MSc): U-Net, " << net->parameter_count() << " parameters; MSE_reconstruct, Adam lr 1e-3, "
          << "batches of 32, at most 100 epochs, early stopping with max_patience 5\n";
   }
-  const LossFn loss = [&net](const Batch& b, LossParts*) { return mse_reconstruct(net->forward(b.x), b.x); };
+  const LossFn loss = [&net](const Batch& b, LossParts*) { return net->reconstruction_loss(b.x); };
   const TrainOptions options = ctx.train_options(phase, 100, 5, out, *net, phase);
   const TrainResult r = train_phase(net->parameters(), loss, ctx.train(), ctx.val(), options);
   ctx.record_seconds(phase, r.seconds);
@@ -51,9 +51,9 @@ json train_unet(Task1Context& ctx, std::shared_ptr<UNet>& net, std::ostream* out
 // L_multi = MSE_regress + α·MSE_reconstruct on a batch; evaluation also records both parts.
 LossFn multitask_loss(const std::shared_ptr<UNet>& net, double alpha) {
   return [net, alpha](const Batch& b, LossParts* parts) {
-    const UNet::Trace t = net->trace(b.x);
+    const UNet::Trace t = net->trace_batch_last(b.x);
     const Variable regress = mse_regress(t.yhat, b.y);
-    const Variable reconstruct = mse_reconstruct(t.xhat, b.x);
+    const Variable reconstruct = mse_reconstruct_batch_last(t.xhat_batch_last, t.input);
     if (parts != nullptr) {
       (*parts)["mse_regress"] = regress.item();
       (*parts)["mse_reconstruct"] = reconstruct.item();
