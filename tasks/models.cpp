@@ -9,6 +9,18 @@ constexpr int64_t kImage = 10;   // 100 features → 10 × 10
 constexpr int64_t kLatent = 5;   // after MaxPool(2, 2)
 // "Conv + ReLU" as one op: the layer applies the ReLU as it stores its output (conv2d_batch_last).
 constexpr Activation kReLU = Activation::relu;
+
+// A batch-last trace with its reconstruction moved back to [N, 1, 10, 10] (either network's).
+template <typename Trace>
+Trace with_xhat(Trace t) {
+  t.xhat = from_batch_last(t.xhat_batch_last);
+  return t;
+}
+// MSE_reconstruct of a batch-last trace: its reconstruction against its input, both batch-last.
+template <typename Trace>
+Variable reconstruction_loss_of(const Trace& t) {
+  return mse_reconstruct_batch_last(t.xhat_batch_last, t.input);
+}
 }  // namespace
 
 int64_t output_padding_for(int64_t in, int64_t target, int64_t kernel, int64_t stride, int64_t padding,
@@ -40,16 +52,8 @@ Autoencoder::Trace Autoencoder::trace_batch_last(const Variable& x) {
   return t;
 }
 
-Autoencoder::Trace Autoencoder::trace(const Variable& x) {
-  Trace t = trace_batch_last(x);
-  t.xhat = from_batch_last(t.xhat_batch_last);
-  return t;
-}
-
-Variable Autoencoder::reconstruction_loss(const Variable& x) {
-  const Trace t = trace_batch_last(x);
-  return mse_reconstruct_batch_last(t.xhat_batch_last, t.input);
-}
+Autoencoder::Trace Autoencoder::trace(const Variable& x) { return with_xhat(trace_batch_last(x)); }
+Variable Autoencoder::reconstruction_loss(const Variable& x) { return reconstruction_loss_of(trace_batch_last(x)); }
 
 Variable Autoencoder::encode_batch_last(const Variable& x) {
   return conv2_->forward_batch_last(pool_->forward_batch_last(conv1_->forward_batch_last(x, kReLU)), kReLU);
@@ -99,15 +103,7 @@ UNet::Trace UNet::trace_batch_last(const Variable& x) {
   return t;
 }
 
-UNet::Trace UNet::trace(const Variable& x) {
-  Trace t = trace_batch_last(x);
-  t.xhat = from_batch_last(t.xhat_batch_last);
-  return t;
-}
-
-Variable UNet::reconstruction_loss(const Variable& x) {
-  const Trace t = trace_batch_last(x);
-  return mse_reconstruct_batch_last(t.xhat_batch_last, t.input);
-}
+UNet::Trace UNet::trace(const Variable& x) { return with_xhat(trace_batch_last(x)); }
+Variable UNet::reconstruction_loss(const Variable& x) { return reconstruction_loss_of(trace_batch_last(x)); }
 
 }  // namespace convgrad
