@@ -6,7 +6,6 @@
 //   dL/dx = the adjoint sum: each dL/ds pixel times the taps that read x there
 //   dL/dW[o, c, kh, kw] = sum over pixels and images of dL/ds[o] · x[c] shifted by the tap
 #include "autograd/functions.h"
-#include "autograd/kink.h"
 #include "autograd/ops/batch_last_epilogue.h"
 #include "autograd/ops/batch_last_shape.h"
 
@@ -31,32 +30,21 @@ Variable conv2d_batch_last(const Variable& x, const Variable& weight, const Vari
     conv2d_batch_last_forward<T>(x.data().data<T>(), weight.data().data<T>(),
                                  has_bias ? bias.data().data<T>() : nullptr, g, C_out, output.data<T>(), activation);
   });
-  if (activation == Activation::relu) record_relu_kink(output);
-
-  const bool need_input = x.requires_grad(), need_weight = weight.requires_grad();
-  const bool need_bias = has_bias && bias.requires_grad();
-  std::vector<Variable> inputs{x, weight};
-  if (has_bias) inputs.push_back(bias);
-  const Tensor x_data = need_weight ? x.data() : Tensor(), w = weight.data();
-  const Tensor y = activation == Activation::none ? Tensor() : output;
-  return make_result("conv2d_batch_last", output, std::move(inputs),
-                     [g, C_out, x_data, w, y, activation, need_input, need_weight, need_bias, has_bias](const Tensor& grad_output) {
-    Grads grads(has_bias ? 3 : 2);
-    EpilogueGrads epilogue = epilogue_backward(grad_output, y, activation, need_bias);
-    if (need_bias) grads[2] = epilogue.grad_bias;
-    dispatch(grad_output.dtype(), [&](auto zero) {
+  const Tensor x_data = weight.requires_grad() ? x.data() : Tensor(), w = weight.data();
+  return make_conv_result("conv2d_batch_last", output, x, weight, bias, activation,
+                          [g, C_out, x_data, w](const Tensor& grad_s, bool need_input, bool need_weight, Grads& grads) {
+    dispatch(grad_s.dtype(), [&](auto zero) {
       using T = decltype(zero);
-      const T* dy = epilogue.grad_sum.data<T>();
+      const T* ds = grad_s.data<T>();
       if (need_input) {
-        grads[0] = Tensor::empty({g.C, g.H, g.W, g.N}, grad_output.dtype());
-        conv2d_batch_last_input_grad<T>(dy, w.data<T>(), g, C_out, grads[0].data<T>());
+        grads[0] = Tensor::empty({g.C, g.H, g.W, g.N}, grad_s.dtype());
+        conv2d_batch_last_input_grad<T>(ds, w.data<T>(), g, C_out, grads[0].data<T>());
       }
       if (need_weight) {
-        grads[1] = Tensor::empty(w.shape(), grad_output.dtype());
-        conv2d_batch_last_weight_grad<T>(x_data.data<T>(), dy, g, C_out, grads[1].data<T>());
+        grads[1] = Tensor::empty(w.shape(), grad_s.dtype());
+        conv2d_batch_last_weight_grad<T>(x_data.data<T>(), ds, g, C_out, grads[1].data<T>());
       }
     });
-    return grads;
   });
 }
 

@@ -7,7 +7,6 @@
 //   dL/dx = conv2d's forward of dL/ds
 //   dL/dW = conv2d's dL/dW with dL/ds as its input and x as its output's gradient
 #include "autograd/functions.h"
-#include "autograd/kink.h"
 #include "autograd/ops/batch_last_epilogue.h"
 #include "autograd/ops/batch_last_shape.h"
 
@@ -34,32 +33,21 @@ Variable conv_transpose2d_batch_last(const Variable& x, const Variable& weight, 
     conv2d_batch_last_input_grad<T>(x.data().data<T>(), weight.data().data<T>(), g, C_in, y);
     bias_and_activation_batch_last<T>(y, has_bias ? bias.data().data<T>() : nullptr, C_out, g.H * g.W * g.N, activation);
   });
-  if (activation == Activation::relu) record_relu_kink(output);
-
-  const bool need_input = x.requires_grad(), need_weight = weight.requires_grad();
-  const bool need_bias = has_bias && bias.requires_grad();
-  std::vector<Variable> inputs{x, weight};
-  if (has_bias) inputs.push_back(bias);
-  const Tensor x_data = need_weight ? x.data() : Tensor(), w = weight.data();
-  const Tensor y = activation == Activation::none ? Tensor() : output;
-  return make_result("conv_transpose2d_batch_last", output, std::move(inputs),
-                     [g, C_in, x_data, w, y, activation, need_input, need_weight, need_bias, has_bias](const Tensor& grad_output) {
-    Grads grads(has_bias ? 3 : 2);
-    EpilogueGrads epilogue = epilogue_backward(grad_output, y, activation, need_bias);
-    if (need_bias) grads[2] = epilogue.grad_bias;
-    dispatch(grad_output.dtype(), [&](auto zero) {
+  const Tensor x_data = weight.requires_grad() ? x.data() : Tensor(), w = weight.data();
+  return make_conv_result("conv_transpose2d_batch_last", output, x, weight, bias, activation,
+                          [g, C_in, x_data, w](const Tensor& grad_s, bool need_input, bool need_weight, Grads& grads) {
+    dispatch(grad_s.dtype(), [&](auto zero) {
       using T = decltype(zero);
-      const T* dy = epilogue.grad_sum.data<T>();
+      const T* ds = grad_s.data<T>();
       if (need_input) {
-        grads[0] = Tensor::empty({C_in, g.H_out, g.W_out, g.N}, grad_output.dtype());
-        conv2d_batch_last_forward<T>(dy, w.data<T>(), nullptr, g, C_in, grads[0].data<T>());
+        grads[0] = Tensor::empty({C_in, g.H_out, g.W_out, g.N}, grad_s.dtype());
+        conv2d_batch_last_forward<T>(ds, w.data<T>(), nullptr, g, C_in, grads[0].data<T>());
       }
       if (need_weight) {
-        grads[1] = Tensor::empty(w.shape(), grad_output.dtype());
-        conv2d_batch_last_weight_grad<T>(dy, x_data.data<T>(), g, C_in, grads[1].data<T>());
+        grads[1] = Tensor::empty(w.shape(), grad_s.dtype());
+        conv2d_batch_last_weight_grad<T>(ds, x_data.data<T>(), g, C_in, grads[1].data<T>());
       }
     });
-    return grads;
   });
 }
 
