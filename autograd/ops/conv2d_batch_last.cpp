@@ -17,13 +17,9 @@ Variable conv2d_batch_last(const Variable& x, const Variable& weight, const Vari
                  " (grouped convolutions take conv2d's [N, C, H, W] path)");
   const ConvGeometry g = conv2d_geometry(batch_last_image_shape(x, "conv2d_batch_last"), weight.shape(), options.stride,
                                          options.padding, options.dilation);
-  check_same_dtype(x.data(), weight.data(), "conv2d_batch_last");
   const int64_t C_out = weight.size(0);
   const bool has_bias = bias.defined();
-  if (has_bias) {
-    check_conv_bias("conv2d_batch_last", bias.shape(), C_out, weight.shape());
-    check_same_dtype(x.data(), bias.data(), "conv2d_batch_last");
-  }
+  check_conv_operands("conv2d_batch_last", x, weight, bias, C_out);
   Tensor output = Tensor::empty({C_out, g.H_out, g.W_out, g.N}, x.dtype());
   dispatch(x.dtype(), [&](auto zero) {
     using T = decltype(zero);

@@ -19,13 +19,9 @@ Variable conv_transpose2d_batch_last(const Variable& x, const Variable& weight, 
   const ConvGeometry g = conv_transpose2d_geometry(batch_last_image_shape(x, "conv_transpose2d_batch_last"),
                                                    weight.shape(), options.stride, options.padding,
                                                    options.output_padding, options.dilation);
-  check_same_dtype(x.data(), weight.data(), "conv_transpose2d_batch_last");
   const int64_t C_in = weight.size(0), C_out = g.C;
   const bool has_bias = bias.defined();
-  if (has_bias) {
-    check_conv_bias("conv_transpose2d_batch_last", bias.shape(), C_out, weight.shape());
-    check_same_dtype(x.data(), bias.data(), "conv_transpose2d_batch_last");
-  }
+  check_conv_operands("conv_transpose2d_batch_last", x, weight, bias, C_out);
   Tensor output = Tensor::empty({C_out, g.H, g.W, g.N}, x.dtype());
   dispatch(x.dtype(), [&](auto zero) {
     using T = decltype(zero);
